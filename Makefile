@@ -1,0 +1,47 @@
+# journeyflow: the two commands that matter are `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+
+.PHONY: run test lint typecheck unit integration e2e schema clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Stamp files re-install when pyproject.toml changes.
+$(VENV)/.runtime: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.runtime
+
+run: $(VENV)/.runtime  ## start the service on http://127.0.0.1:8000 (embedded Postgres)
+	$(BIN)/journeyflow serve
+
+test: $(VENV)/.dev lint typecheck  ## lint, type-check and run the whole suite
+	$(BIN)/pytest
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+typecheck: $(VENV)/.dev
+	$(BIN)/mypy
+
+unit: $(VENV)/.dev
+	$(BIN)/pytest tests/unit
+
+integration: $(VENV)/.dev
+	$(BIN)/pytest tests/integration
+
+e2e: $(VENV)/.dev
+	$(BIN)/pytest tests/e2e
+
+schema: $(VENV)/.dev  ## regenerate schemas/ from the pydantic models
+	$(BIN)/journeyflow schema --write
+
+clean:
+	rm -rf $(VENV) .journeyflow .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,3 @@
+from journeyflow.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""HTTP edge: FastAPI app, authentication, routes."""

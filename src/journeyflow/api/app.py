@@ -1,0 +1,70 @@
+"""The FastAPI application: routes, error shapes, and (for `serve`) the service lifespan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import ORJSONResponse
+
+from journeyflow import __version__, bootstrap
+from journeyflow.api.auth import KeyRing
+from journeyflow.api.routes import customers, events, operations
+from journeyflow.bootstrap import Service
+from journeyflow.settings import Settings
+from journeyflow.store import migrate
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings, service: Service | None = None) -> FastAPI:
+    """An app over `service`; without one, the app starts its own (and its processor) on startup."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if service is not None:
+            app.state.service = service
+            yield
+            return
+        own = await bootstrap.start(settings)
+        own.start_processing()
+        app.state.service = own
+        try:
+            yield
+        finally:
+            await own.close()
+
+    app = FastAPI(
+        title="journeyflow",
+        version=__version__,
+        summary="Streaming journey analytics for contact centres",
+        lifespan=lifespan,
+        default_response_class=ORJSONResponse,
+    )
+    app.state.keyring = KeyRing(bootstrap.api_keys(settings))
+    app.state.schema_head = migrate.head_revision()
+    if service is not None:
+        app.state.service = service
+    app.include_router(events.router)
+    app.include_router(customers.router)
+    app.include_router(operations.router)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(Exception, _unexpected)
+    return app
+
+
+async def _invalid_request(request: Request, error: Exception) -> ORJSONResponse:
+    assert isinstance(error, RequestValidationError)
+    details = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()]
+    return ORJSONResponse({"detail": details}, status.HTTP_422_UNPROCESSABLE_ENTITY)
+
+
+async def _unexpected(request: Request, error: Exception) -> ORJSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return ORJSONResponse(
+        {"detail": "internal error"},
+        status.HTTP_500_INTERNAL_SERVER_ERROR,
+    )

@@ -1,0 +1,72 @@
+"""Bearer API keys with scopes: `ingest:<source>`, `read`, `admin` (admin implies all).
+
+Keys are compared by SHA-256 digest with `hmac.compare_digest` against every configured key, so
+the time taken says nothing about how much of a key matched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from fastapi import HTTPException, Request, status
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    scopes: frozenset[str]
+
+    def allows(self, scope: str) -> bool:
+        return "admin" in self.scopes or scope in self.scopes
+
+    def may_ingest(self, source: str) -> bool:
+        return self.allows(f"ingest:{source}")
+
+    @property
+    def ingests_anything(self) -> bool:
+        return "admin" in self.scopes or any(s.startswith("ingest:") for s in self.scopes)
+
+
+class KeyRing:
+    def __init__(self, keys: Mapping[str, Sequence[str]]) -> None:
+        self._keys = [(_digest(key), frozenset(scopes)) for key, scopes in keys.items()]
+
+    def authenticate(self, presented: str) -> Principal | None:
+        digest = _digest(presented)
+        found: frozenset[str] | None = None
+        for candidate, scopes in self._keys:
+            if hmac.compare_digest(candidate, digest):
+                found = scopes
+        return None if found is None else Principal(found)
+
+
+def _digest(key: str) -> bytes:
+    return hashlib.sha256(key.encode()).digest()
+
+
+def principal(request: Request) -> Principal:
+    """FastAPI dependency: the authenticated caller, or 401."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "missing bearer token: send 'Authorization: Bearer <api key>'",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    keyring: KeyRing = request.app.state.keyring
+    found = keyring.authenticate(token.strip())
+    if found is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "unknown API key",
+            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+        )
+    return found
+
+
+def require(caller: Principal, scope: str) -> None:
+    if not caller.allows(scope):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"this API key lacks the {scope!r} scope")

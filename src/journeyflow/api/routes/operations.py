@@ -1,0 +1,57 @@
+"""Health, readiness, processing status and Prometheus metrics."""
+
+from __future__ import annotations
+
+import asyncpg
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import ORJSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST
+
+from journeyflow.api.auth import Principal, principal, require
+from journeyflow.bootstrap import Service
+from journeyflow.log.postgres import head
+from journeyflow.process.processor import CONSUMER
+from journeyflow.store import migrate
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/healthz", summary="Liveness: the process answers")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz", summary="Readiness: database reachable and schema current")
+async def readyz(request: Request) -> ORJSONResponse:
+    service: Service = request.app.state.service
+    expected = request.app.state.schema_head
+    try:
+        async with service.pool.acquire(timeout=2) as connection:
+            current = await migrate.current_revision(connection)
+    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+        return ORJSONResponse({"status": "unavailable", "database": str(error)}, 503)
+    if current != expected:
+        body = {"status": "unavailable", "schema": current, "expected_schema": expected}
+        return ORJSONResponse(body, 503)
+    return ORJSONResponse({"status": "ready", "schema": current})
+
+
+@router.get("/v1/status", summary="Log head, processed position and lag")
+async def processing_status(
+    request: Request, caller: Principal = Depends(principal)
+) -> dict[str, int]:
+    require(caller, "read")
+    service: Service = request.app.state.service
+    async with service.pool.acquire() as connection:
+        log_head = await head(connection)
+        processed = await connection.fetchval(
+            "SELECT position FROM processor_positions WHERE consumer = $1", CONSUMER
+        )
+    processed = processed or 0
+    return {"log_head": log_head, "processed": processed, "lag_events": log_head - processed}
+
+
+@router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
+async def metrics(request: Request) -> Response:
+    service: Service = request.app.state.service
+    return Response(service.metrics.render(), media_type=CONTENT_TYPE_LATEST)

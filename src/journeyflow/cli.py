@@ -1,0 +1,131 @@
+"""`journeyflow …`: serve, process, db upgrade, schema."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from journeyflow import __version__, bootstrap
+from journeyflow.settings import Settings
+
+app = typer.Typer(help="Streaming journey analytics for contact centres.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.")
+app.add_typer(db_app, name="db")
+console = Console(stderr=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"journeyflow {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show version.")
+    ] = False,
+) -> None:
+    """journeyflow command line."""
+
+
+def _settings() -> Settings:
+    settings = Settings()
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    return settings
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Override JOURNEYFLOW_HOST.")] = None,
+    port: Annotated[int | None, typer.Option(help="Override JOURNEYFLOW_PORT.")] = None,
+) -> None:
+    """Run the HTTP API and the processor in one process."""
+    import uvicorn
+
+    from journeyflow.api.app import create_app
+
+    settings = _settings()
+    if host is not None:
+        settings.host = host
+    if port is not None:
+        settings.port = port
+    console.print(f"journeyflow {__version__} on http://{settings.host}:{settings.port}")
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        access_log=False,
+    )
+
+
+@app.command()
+def process() -> None:
+    """Run only the processor (apply the log to Postgres) until SIGTERM or Ctrl-C."""
+    settings = _settings()
+
+    async def main() -> None:
+        service = await bootstrap.start(settings, pool_size=2)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        console.print("processing; Ctrl-C to stop")
+        try:
+            await service.processor.run(stop)
+        finally:
+            await service.close()
+
+    asyncio.run(main())
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply pending migrations."""
+    settings = _settings()
+
+    async def main() -> None:
+        dsn, embedded = await bootstrap.database_dsn(settings)
+        try:
+            from journeyflow.store import migrate
+
+            await migrate.upgrade(dsn)
+        finally:
+            if embedded is not None:
+                embedded.stop()
+
+    asyncio.run(main())
+    console.print("schema is current")
+
+
+@app.command()
+def schema(
+    write: Annotated[bool, typer.Option("--write", help="Rewrite the files.")] = False,
+    directory: Annotated[Path, typer.Option(help="Where the schemas live.")] = Path("schemas"),
+) -> None:
+    """Check (or --write) the JSON Schemas generated from the models."""
+    from journeyflow import schema as schemas
+
+    if write:
+        for path in schemas.write(directory):
+            console.print(f"wrote {path}")
+        return
+    stale = schemas.stale(directory)
+    if stale:
+        console.print(f"stale: {', '.join(stale)}; run 'journeyflow schema --write'")
+        raise typer.Exit(1)
+    console.print("schemas are current")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,1 @@
+"""Identity resolution: one profile per real customer across channels (DESIGN §3)."""

@@ -1,0 +1,109 @@
+"""Identifier keys and their normalization: the values identity matching compares.
+
+Matching is only as good as normalization: `(555) 010-2030`, `555.010.2030` and `+1 555 010 2030`
+are one phone; ` Ana@Example.COM ` and `ana@example.com` one e-mail. Junk that call centres
+type into required fields (`0000000000`, `unknown`, `noreply@…`) is dropped, never matched.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+import phonenumbers
+
+from journeyflow.settings import IdentitySettings
+
+CONTACT = "contact"
+"""Internal identifier type linking the events of one contact (`<source>/<contact_id>`)."""
+
+
+class Strength(StrEnum):
+    STRONG = "strong"
+    WEAK = "weak"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class IdKey:
+    """A normalized identifier: `(type, value)`, unique across all profiles."""
+
+    type: str
+    value: str
+
+
+class IdentifierRules:
+    """Normalization, strength, limits and priority of identifier types, from settings."""
+
+    def __init__(self, settings: IdentitySettings, default_region: str) -> None:
+        self._strength = {t: Strength(s) for t, s in settings.strength.items()}
+        self._strength[CONTACT] = Strength.STRONG
+        self._limits = dict(settings.max_per_profile)
+        self._priority = {t: rank for rank, t in enumerate(settings.priority)}
+        self._blocked = [re.compile(p, re.IGNORECASE) for p in settings.block_patterns]
+        self._region = default_region
+        self.max_merges_per_event = settings.max_merges_per_event
+
+    @property
+    def types(self) -> frozenset[str]:
+        """Identifier types producers may send (not the internal contact type)."""
+        return frozenset(t for t in self._strength if t != CONTACT)
+
+    def strength(self, type_: str) -> Strength:
+        return self._strength[type_]
+
+    def identifies(self, type_: str) -> bool:
+        """A strong type of the producer's own (the internal contact key does not identify)."""
+        return type_ != CONTACT and self._strength.get(type_) is Strength.STRONG
+
+    def limit(self, type_: str) -> int | None:
+        return self._limits.get(type_)
+
+    def priority(self, type_: str) -> int:
+        """Lower is stronger; unlisted types rank after listed ones, contact last."""
+        if type_ == CONTACT:
+            return 1_000_000
+        return self._priority.get(type_, 1000)
+
+    def is_blocked(self, value: str) -> bool:
+        return any(pattern.search(value) for pattern in self._blocked)
+
+    def normalize(self, type_: str, raw: str) -> str | None:
+        """The comparable form of `raw`, or None when it is junk or unusable."""
+        value = raw.strip()
+        if not value or self.is_blocked(value):
+            return None
+        if type_ == "phone":
+            return self._phone(value)
+        if type_ == "email":
+            value = value.lower()
+            local, at, domain = value.partition("@")
+            if not at or not local or "." not in domain or " " in value:
+                return None
+            return None if self.is_blocked(value) else value
+        return value
+
+    def _phone(self, value: str) -> str | None:
+        try:
+            number = phonenumbers.parse(value, self._region)
+        except phonenumbers.NumberParseException:
+            return None
+        if not phonenumbers.is_possible_number(number):
+            return None
+        e164: str = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return None if self.is_blocked(e164.lstrip("+")) else e164
+
+    def keys_of(
+        self, identifiers: dict[str, str], source: str, contact_id: str | None
+    ) -> list[IdKey]:
+        """All usable keys of one event, the contact key included; unknown types are skipped."""
+        keys = []
+        for type_, raw in identifiers.items():
+            if type_ not in self._strength:
+                continue
+            value = self.normalize(type_, raw)
+            if value is not None:
+                keys.append(IdKey(type_, value))
+        if contact_id:
+            keys.append(IdKey(CONTACT, f"{source}/{contact_id}"))
+        return keys

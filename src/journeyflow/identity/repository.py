@@ -1,0 +1,217 @@
+"""Postgres side of identity: load what a batch touches, persist a `StitchPlan`.
+
+Set-based SQL only (`unnest` arrays), a fixed number of round trips per batch whatever its size.
+Merges rewrite `identifiers.customer_id` to the survivor, so an identifier always names a live
+profile and lookups never follow redirect chains; `customers.merged_into` always names the final
+survivor, so an old id resolves in one step.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from journeyflow.identity.keys import IdKey
+from journeyflow.identity.stitch import KnownProfiles, StitchPlan
+from journeyflow.store.database import Connection
+
+
+@dataclass(frozen=True, slots=True)
+class EventRef:
+    """What the identity tables record about the event behind a change."""
+
+    source: str
+    event_id: str
+    occurred_at: datetime
+
+
+async def load_known(
+    connection: Connection, keys: Sequence[IdKey], limited_types: Sequence[str]
+) -> KnownProfiles:
+    rows = await connection.fetch(
+        """
+        SELECT i.type, i.value, i.customer_id
+        FROM unnest($1::text[], $2::text[]) AS k(type, value)
+        JOIN identifiers i ON i.type = k.type AND i.value = k.value
+        """,
+        [k.type for k in keys],
+        [k.value for k in keys],
+    )
+    known = KnownProfiles(owner={IdKey(r["type"], r["value"]): r["customer_id"] for r in rows})
+    profiles = sorted(set(known.owner.values()))
+    if profiles:
+        counts = await connection.fetch(
+            """
+            SELECT customer_id, type, count(*) AS n FROM identifiers
+            WHERE customer_id = ANY($1::bigint[]) AND type = ANY($2::text[])
+            GROUP BY customer_id, type
+            """,
+            profiles,
+            list(limited_types),
+        )
+        for row in counts:
+            known.counts.setdefault(row["customer_id"], Counter())[row["type"]] = row["n"]
+    return known
+
+
+async def apply_plan(
+    connection: Connection, plan: StitchPlan, events: Mapping[int, EventRef]
+) -> dict[int, int]:
+    """Write the plan; returns every assigned profile id (provisional or not) -> real id."""
+    real = await _create_profiles(connection, plan, events)
+    await _merge(connection, plan, events, real)
+    await _upsert_identifiers(connection, plan, events, real)
+    await _record_conflicts(connection, plan, events, real)
+    return real
+
+
+async def _create_profiles(
+    connection: Connection, plan: StitchPlan, events: Mapping[int, EventRef]
+) -> dict[int, int]:
+    real = {p: p for p in plan.assignments.values()}
+    if plan.new_profiles:
+        rows = await connection.fetch(
+            "SELECT nextval('customer_ids') AS id FROM generate_series(1, $1)",
+            len(plan.new_profiles),
+        )
+        real.update(zip(plan.new_profiles, sorted(r["id"] for r in rows), strict=True))
+    seen: dict[int, tuple[datetime, datetime]] = {}
+    for seq, profile in plan.assignments.items():
+        at = events[seq].occurred_at
+        first, last = seen.get(real[profile], (at, at))
+        seen[real[profile]] = (min(first, at), max(last, at))
+    ids = sorted(seen)
+    await connection.execute(
+        """
+        INSERT INTO customers (id, first_seen, last_seen)
+        SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[])
+        ON CONFLICT (id) DO UPDATE SET
+            first_seen = least(customers.first_seen, excluded.first_seen),
+            last_seen = greatest(customers.last_seen, excluded.last_seen)
+        """,
+        ids,
+        [seen[i][0] for i in ids],
+        [seen[i][1] for i in ids],
+    )
+    return real
+
+
+async def _merge(
+    connection: Connection,
+    plan: StitchPlan,
+    events: Mapping[int, EventRef],
+    real: dict[int, int],
+) -> None:
+    if not plan.merges:
+        return
+    merged = sorted(plan.survivor)
+    survivors = [real.get(plan.survivor[m], plan.survivor[m]) for m in merged]
+    for table in ("identifiers", "timeline"):
+        await connection.execute(
+            f"""
+            UPDATE {table} AS t SET customer_id = m.survivor
+            FROM unnest($1::bigint[], $2::bigint[]) AS m(merged, survivor)
+            WHERE t.customer_id = m.merged
+            """,
+            merged,
+            survivors,
+        )
+    await connection.execute(
+        """
+        UPDATE customers AS s SET
+            first_seen = least(s.first_seen, agg.first_seen),
+            last_seen = greatest(s.last_seen, agg.last_seen)
+        FROM (
+            SELECT m.survivor, min(c.first_seen) AS first_seen, max(c.last_seen) AS last_seen
+            FROM unnest($1::bigint[], $2::bigint[]) AS m(merged, survivor)
+            JOIN customers c ON c.id = m.merged
+            GROUP BY m.survivor
+        ) AS agg
+        WHERE s.id = agg.survivor
+        """,
+        merged,
+        survivors,
+    )
+    await connection.execute(
+        """
+        UPDATE customers AS c SET merged_into = m.survivor, merged_at = coalesce(c.merged_at, now())
+        FROM unnest($1::bigint[], $2::bigint[]) AS m(merged, survivor)
+        WHERE c.id = m.merged OR c.merged_into = m.merged
+        """,
+        merged,
+        survivors,
+    )
+    await connection.executemany(
+        """
+        INSERT INTO identity_merges (from_customer, into_customer, source, event_id, rule)
+        VALUES ($1, $2, $3, $4, $5)
+        """,
+        [
+            (m.from_profile, real.get(m.into_profile, m.into_profile), *_ref(events, m.seq), m.rule)
+            for m in plan.merges
+        ],
+    )
+
+
+async def _upsert_identifiers(
+    connection: Connection,
+    plan: StitchPlan,
+    events: Mapping[int, EventRef],
+    real: dict[int, int],
+) -> None:
+    keys = sorted(plan.seen_keys)
+    owners = []
+    for key in keys:
+        owner = plan.new_keys.get(key)
+        owners.append(real.get(owner, owner) if owner is not None else 0)
+    times = [[events[s].occurred_at for s in plan.seen_keys[k]] for k in keys]
+    await connection.execute(
+        """
+        INSERT INTO identifiers AS i (type, value, customer_id, first_seen, last_seen)
+        SELECT type, value, customer_id, first_seen, last_seen
+        FROM unnest($1::text[], $2::text[], $3::bigint[], $4::timestamptz[], $5::timestamptz[])
+            AS k(type, value, customer_id, first_seen, last_seen)
+        ON CONFLICT (type, value) DO UPDATE SET
+            first_seen = least(i.first_seen, excluded.first_seen),
+            last_seen = greatest(i.last_seen, excluded.last_seen)
+        """,
+        [k.type for k in keys],
+        [k.value for k in keys],
+        owners,
+        [min(t) for t in times],
+        [max(t) for t in times],
+    )
+
+
+async def _record_conflicts(
+    connection: Connection,
+    plan: StitchPlan,
+    events: Mapping[int, EventRef],
+    real: dict[int, int],
+) -> None:
+    if not plan.conflicts:
+        return
+    await connection.executemany(
+        """
+        INSERT INTO identity_conflicts (source, event_id, identifier_type, identifier_value,
+                                        customer_id, other_customer_id, reason)
+        VALUES ($1, $2, $3, $4, $5, $6, $7)
+        """,
+        [
+            (
+                *_ref(events, c.seq),
+                c.key.type,
+                c.key.value,
+                real.get(c.profile, c.profile),
+                None if c.other_profile is None else real.get(c.other_profile, c.other_profile),
+                c.reason,
+            )
+            for c in plan.conflicts
+        ],
+    )
+
+
+def _ref(events: Mapping[int, EventRef], seq: int) -> tuple[str, str]:
+    return events[seq].source, events[seq].event_id

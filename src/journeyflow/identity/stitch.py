@@ -1,0 +1,242 @@
+"""The pure identity stitcher: a batch of events and what the store knows -> a plan of changes.
+
+Rules (DESIGN §3), applied event by event in log order:
+
+* strong identifiers merge every profile they touch into the oldest of them (the survivor),
+  unless the merged profile would break a per-type limit or the event would merge more profiles
+  than the circuit breaker allows: then nothing merges, the event goes to the profile of its
+  highest-priority known identifier, and a conflict is recorded;
+* weak identifiers attach to a profile and never merge two identified profiles; the one exception
+  is an *anonymous* profile (no strong identifiers of its own), which is absorbed into the
+  identified profile the same weak identifier is later seen with, so "browse, then log in" stitches
+  whatever the arrival order;
+* an identifier is owned by one profile; a new identifier joins the event's profile unless that
+  profile already holds the most of that type allowed (conflict recorded).
+
+Without conflicts the resulting partition equals the connected components of the strong-identifier
+graph, whatever the order or batching. Profile ids from the store are positive and ordered by age;
+profiles created here get provisional ids above `PROVISIONAL_BASE`, so `min()` is always "oldest".
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from journeyflow.identity.keys import IdentifierRules, IdKey, Strength
+
+PROVISIONAL_BASE = 1 << 62
+
+
+@dataclass(frozen=True, slots=True)
+class EventKeys:
+    """What the stitcher needs of one event."""
+
+    seq: int
+    keys: Sequence[IdKey]
+
+
+@dataclass(slots=True)
+class KnownProfiles:
+    """The store's current view of the identifiers a batch touches."""
+
+    owner: dict[IdKey, int] = field(default_factory=dict)
+    counts: dict[int, Counter[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Merge:
+    from_profile: int
+    into_profile: int
+    seq: int
+    rule: str
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    seq: int
+    key: IdKey
+    profile: int
+    other_profile: int | None
+    reason: str
+
+
+@dataclass(slots=True)
+class StitchPlan:
+    """Everything the batch changes; apply it in one transaction."""
+
+    assignments: dict[int, int] = field(default_factory=dict)
+    """log seq -> final profile id (provisional ids where new)."""
+    new_profiles: list[int] = field(default_factory=list)
+    new_keys: dict[IdKey, int] = field(default_factory=dict)
+    """identifiers first seen in this batch -> their final profile."""
+    seen_keys: dict[IdKey, list[int]] = field(default_factory=dict)
+    """every accepted key -> the seqs that carried it (for first/last seen)."""
+    merges: list[Merge] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    survivor: dict[int, int] = field(default_factory=dict)
+    """merged-away profile -> final survivor, for every merge in the plan."""
+
+
+class Stitcher:
+    """Plans identity changes for a batch; holds no state between batches."""
+
+    def __init__(self, rules: IdentifierRules) -> None:
+        self._rules = rules
+
+    def plan(self, events: Iterable[EventKeys], known: KnownProfiles) -> StitchPlan:
+        return _BatchStitch(self._rules, known).run(events)
+
+
+class _BatchStitch:
+    def __init__(self, rules: IdentifierRules, known: KnownProfiles) -> None:
+        self.rules = rules
+        self.owner = dict(known.owner)
+        self.counts = {p: Counter(c) for p, c in known.counts.items()}
+        self.parent: dict[int, int] = {}
+        self.plan = StitchPlan()
+        self._next_provisional = PROVISIONAL_BASE
+
+    # -- profile bookkeeping -------------------------------------------------------------
+    def find(self, profile: int) -> int:
+        root = profile
+        while root in self.parent:
+            root = self.parent[root]
+        while profile != root:  # path compression
+            self.parent[profile], profile = root, self.parent[profile]
+        return root
+
+    def new_profile(self) -> int:
+        self._next_provisional += 1
+        profile = self._next_provisional
+        self.plan.new_profiles.append(profile)
+        self.counts[profile] = Counter()
+        return profile
+
+    def owner_of(self, key: IdKey) -> int | None:
+        owner = self.owner.get(key)
+        return None if owner is None else self.find(owner)
+
+    def identified(self, profile: int) -> bool:
+        """Holds a strong identifier of its own (contact keys do not count)."""
+        counts = self.counts.get(profile, Counter())
+        return any(n > 0 and self.rules.identifies(t) for t, n in counts.items())
+
+    def fits(self, profiles: Iterable[int], extra: Iterable[IdKey]) -> IdKey | str | None:
+        """None if the union of `profiles` plus `extra` keys respects every limit."""
+        total: Counter[str] = Counter()
+        for profile in profiles:
+            total.update(self.counts.get(profile, Counter()))
+        for key in extra:
+            total[key.type] += 1
+        for type_, n in total.items():
+            limit = self.rules.limit(type_)
+            if limit is not None and n > limit:
+                return type_
+        return None
+
+    def merge(self, profiles: set[int], seq: int, rule: str) -> int:
+        survivor = min(profiles)
+        for profile in sorted(profiles - {survivor}):
+            self.parent[profile] = survivor
+            self.counts[survivor].update(self.counts.pop(profile, Counter()))
+            self.plan.merges.append(Merge(profile, survivor, seq, rule))
+        return survivor
+
+    # -- one event -------------------------------------------------------------------------
+    def run(self, events: Iterable[EventKeys]) -> StitchPlan:
+        for event in events:
+            self.plan.assignments[event.seq] = self.stitch(event)
+        return self.finish()
+
+    def stitch(self, event: EventKeys) -> int:
+        keys = list(dict.fromkeys(event.keys))
+        strong = [k for k in keys if self.rules.strength(k.type) is Strength.STRONG]
+        weak = [k for k in keys if self.rules.strength(k.type) is Strength.WEAK]
+        owners = sorted({o for k in strong if (o := self.owner_of(k)) is not None})
+        new_strong = [k for k in strong if self.owner_of(k) is None]
+
+        if not owners:
+            # Weak evidence may place an event, never give a new strong identifier an owner.
+            identifying = any(self.rules.identifies(k.type) for k in strong)
+            weak_owners = [o for k in weak if (o := self.owner_of(k)) is not None]
+            target = weak_owners[0] if weak_owners and not identifying else self.new_profile()
+        elif len(owners) == 1:
+            target = owners[0]
+        else:
+            target = self.merge_or_refuse(event.seq, strong, set(owners), new_strong)
+
+        target = self.absorb_anonymous(event.seq, target, weak)
+        self.attach(event.seq, target, keys)
+        return target
+
+    def merge_or_refuse(
+        self, seq: int, strong: list[IdKey], owners: set[int], new_strong: list[IdKey]
+    ) -> int:
+        reason: str | None = None
+        if len(owners) - 1 > self.rules.max_merges_per_event:
+            limit = self.rules.max_merges_per_event + 1
+            reason = f"merge would join {len(owners)} profiles (at most {limit})"
+        elif (broken := self.fits(owners, new_strong)) is not None:
+            reason = f"merged profile would hold too many {broken} identifiers"
+        if reason is None:
+            shared = sorted({k.type for k in strong if self.owner_of(k) is not None})
+            return self.merge(owners, seq, "shared:" + ",".join(shared))
+        by_priority = sorted(
+            (k for k in strong if self.owner_of(k) is not None),
+            key=lambda k: (self.rules.priority(k.type), k),
+        )
+        target = self.owner_of(by_priority[0])
+        assert target is not None
+        for key in by_priority[1:]:
+            other = self.owner_of(key)
+            if other != target:
+                self.plan.conflicts.append(Conflict(seq, key, target, other, reason))
+        return target
+
+    def absorb_anonymous(self, seq: int, target: int, weak: list[IdKey]) -> int:
+        if not self.identified(target):
+            return target
+        for key in weak:
+            other = self.owner_of(key)
+            if other is None or other == target or self.identified(other):
+                continue
+            if self.fits({target, other}, ()) is None:
+                target = self.merge({target, other}, seq, f"anonymous:{key.type}")
+        return target
+
+    def attach(self, seq: int, target: int, keys: list[IdKey]) -> None:
+        for key in keys:
+            owner = self.owner_of(key)
+            if owner is None:
+                limit = self.rules.limit(key.type)
+                if limit is not None and self.counts[target][key.type] >= limit:
+                    reason = f"profile already holds {limit} {key.type}"
+                    self.plan.conflicts.append(Conflict(seq, key, target, None, reason))
+                    continue
+                self.owner[key] = target
+                self.counts[target][key.type] += 1
+                self.plan.new_keys[key] = target
+            self.plan.seen_keys.setdefault(key, []).append(seq)
+
+    def finish(self) -> StitchPlan:
+        plan = self.plan
+        plan.assignments = {seq: self.find(p) for seq, p in plan.assignments.items()}
+        plan.new_keys = {k: self.find(p) for k, p in plan.new_keys.items()}
+        plan.survivor = {m.from_profile: self.find(m.into_profile) for m in plan.merges}
+        plan.conflicts = [
+            Conflict(
+                c.seq,
+                c.key,
+                self.find(c.profile),
+                None if c.other_profile is None else self.find(c.other_profile),
+                c.reason,
+            )
+            for c in plan.conflicts
+        ]
+        plan.new_profiles = [p for p in plan.new_profiles if p not in self.parent]
+        # A profile born and merged inside this batch never existed for anyone else.
+        plan.merges = [m for m in plan.merges if m.from_profile < PROVISIONAL_BASE]
+        plan.survivor = {f: s for f, s in plan.survivor.items() if f < PROVISIONAL_BASE}
+        return plan

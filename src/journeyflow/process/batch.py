@@ -1,0 +1,72 @@
+"""Apply one batch of logged events: stitch identities, append to timelines.
+
+Called inside the transaction that also stores the log position, so the batch's effects and the
+fact that it was processed commit together or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+
+from journeyflow.errors import JourneyflowError
+from journeyflow.events import InteractionEvent
+from journeyflow.identity import repository as identities
+from journeyflow.identity.keys import IdentifierRules
+from journeyflow.identity.stitch import EventKeys, Stitcher
+from journeyflow.log import LoggedEvent
+from journeyflow.store.database import Connection
+from journeyflow.timeline import writer as timeline
+from journeyflow.timeline.writer import TimelineEntry
+
+
+class CorruptLogRecord(JourneyflowError):
+    """A logged payload no longer validates (it was valid when accepted)."""
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    events: list[InteractionEvent]
+    appended: int
+    merges: int
+    conflicts: int
+
+
+class BatchApplier:
+    def __init__(self, rules: IdentifierRules) -> None:
+        self._rules = rules
+        self._stitcher = Stitcher(rules)
+        self._limited_types = sorted(rules.types)
+
+    async def apply(self, connection: Connection, records: Sequence[LoggedEvent]) -> BatchResult:
+        events = {record.seq: _decode(record) for record in records}
+        keyed = [
+            EventKeys(seq, self._rules.keys_of(e.identifiers, e.source, e.contact_id))
+            for seq, e in events.items()
+        ]
+        all_keys = sorted({k for event in keyed for k in event.keys})
+        known = await identities.load_known(connection, all_keys, self._limited_types)
+        plan = self._stitcher.plan(keyed, known)
+        refs = {
+            seq: identities.EventRef(e.source, e.event_id, e.occurred_at)
+            for seq, e in events.items()
+        }
+        real = await identities.apply_plan(connection, plan, refs)
+        payloads = {record.seq: record.payload for record in records}
+        appended = await timeline.append(
+            connection,
+            [
+                TimelineEntry(real[plan.assignments[seq]], event, payloads[seq])
+                for seq, event in events.items()
+            ],
+        )
+        return BatchResult(list(events.values()), appended, len(plan.merges), len(plan.conflicts))
+
+
+def _decode(record: LoggedEvent) -> InteractionEvent:
+    try:
+        return InteractionEvent.model_validate_json(record.payload)
+    except ValidationError as error:
+        raise CorruptLogRecord(f"log record {record.seq} does not validate: {error}") from error

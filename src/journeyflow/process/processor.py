@@ -1,0 +1,124 @@
+"""The processor loop: read a batch after the stored position, apply it, store the new position.
+
+Effects and position commit in one transaction, so a crash anywhere replays the batch from the
+last committed position and nothing is applied twice. The position row is locked `FOR UPDATE`
+first: two processors on the same log take turns instead of racing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from datetime import UTC, datetime, timedelta
+
+import asyncpg
+
+from journeyflow.log.postgres import head, read_after
+from journeyflow.observability.metrics import Metrics
+from journeyflow.process.batch import BatchApplier, BatchResult, CorruptLogRecord
+from journeyflow.store.database import Connection
+
+log = logging.getLogger(__name__)
+
+CONSUMER = "event_log"
+LIVE_WINDOW = timedelta(minutes=5)
+RETRY_DELAYS = (0.1, 0.5, 1, 2, 5)
+
+
+class Processor:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        applier: BatchApplier,
+        metrics: Metrics,
+        *,
+        batch_size: int,
+        linger: timedelta,
+        consumer: str = CONSUMER,
+    ) -> None:
+        self._pool = pool
+        self._applier = applier
+        self._metrics = metrics
+        self._batch_size = batch_size
+        self._linger = linger.total_seconds()
+        self._consumer = consumer
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Process until `stop` is set; transient database errors are retried with backoff."""
+        failures = 0
+        while not stop.is_set():
+            try:
+                processed = await self.process_once()
+                failures = 0
+            except CorruptLogRecord:
+                raise
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+                delay = RETRY_DELAYS[min(failures, len(RETRY_DELAYS) - 1)]
+                failures += 1
+                log.warning("batch failed (%s); retrying in %.1fs", error, delay)
+                await _sleep_unless(stop, delay)
+                continue
+            if processed == 0:
+                await _sleep_unless(stop, self._linger)
+
+    async def process_once(self) -> int:
+        """Apply at most one batch; returns how many events it held (0: caught up)."""
+        started = time.perf_counter()
+        async with self._pool.acquire() as connection:
+            async with connection.transaction():
+                position = await self._lock_position(connection)
+                records = await read_after(connection, position, self._batch_size)
+                if not records:
+                    result = None
+                else:
+                    result = await self._applier.apply(connection, records)
+                    position = records[-1].seq
+                    await connection.execute(
+                        "UPDATE processor_positions SET position = $2, updated_at = now() "
+                        "WHERE consumer = $1",
+                        self._consumer,
+                        position,
+                    )
+            log_head = await head(connection)
+        self._observe(result, position, log_head, time.perf_counter() - started)
+        return 0 if result is None else len(result.events)
+
+    async def _lock_position(self, connection: Connection) -> int:
+        await connection.execute(
+            "INSERT INTO processor_positions (consumer, position) VALUES ($1, 0) "
+            "ON CONFLICT (consumer) DO NOTHING",
+            self._consumer,
+        )
+        position: int = await connection.fetchval(
+            "SELECT position FROM processor_positions WHERE consumer = $1 FOR UPDATE",
+            self._consumer,
+        )
+        return position
+
+    def _observe(
+        self, result: BatchResult | None, position: int, log_head: int, seconds: float
+    ) -> None:
+        m = self._metrics
+        m.log_head.set(log_head)
+        m.processed_position.set(position)
+        m.lag_events.set(max(0, log_head - position))
+        if result is None:
+            return
+        now = datetime.now(UTC)
+        m.processed_events.inc(len(result.events))
+        m.identity_merges.inc(result.merges)
+        m.identity_conflicts.inc(result.conflicts)
+        m.batch_seconds.observe(seconds)
+        m.batch_events.observe(len(result.events))
+        m.last_batch_timestamp.set(now.timestamp())
+        for event in result.events:
+            received = event.received_at or now
+            if received - event.occurred_at <= LIVE_WINDOW:
+                m.freshness_seconds.observe(max(0.0, (now - event.occurred_at).total_seconds()))
+
+
+async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)

@@ -1,0 +1,131 @@
+"""One settings object, read once from the environment (`JOURNEYFLOW_…`, nested with `__`).
+
+Nothing else in journeyflow reads the environment: the composition root builds `Settings` and
+passes the parts each component needs.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from pydantic import BaseModel, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Scope = str  # "read", "admin" or "ingest:<source>"
+
+
+class IdentitySettings(BaseModel):
+    """Identity-stitching rules (DESIGN §3). Every identifier type must appear in `strength`."""
+
+    strength: dict[str, str] = Field(
+        default_factory=lambda: {
+            "customer_id": "strong",
+            "account_id": "strong",
+            "crm_contact_id": "strong",
+            "billing_customer_id": "strong",
+            "phone": "strong",
+            "email": "strong",
+            "chat_user_id": "strong",
+            "device_id": "weak",
+            "session_id": "weak",
+        },
+        description="identifier type -> 'strong' (merges profiles) or 'weak' (attaches only)",
+    )
+    max_per_profile: dict[str, int] = Field(
+        default_factory=lambda: {
+            "customer_id": 1,
+            "account_id": 3,
+            "crm_contact_id": 3,
+            "billing_customer_id": 3,
+            "phone": 5,
+            "email": 5,
+            "chat_user_id": 5,
+            "device_id": 10,
+            "session_id": 1000,
+        },
+        description="most identifiers of one type a single profile may hold",
+    )
+    priority: list[str] = Field(
+        default_factory=lambda: [
+            "customer_id",
+            "account_id",
+            "billing_customer_id",
+            "crm_contact_id",
+            "email",
+            "phone",
+            "chat_user_id",
+            "device_id",
+            "session_id",
+        ],
+        description="when a merge is refused, the event goes to its highest-priority identifier",
+    )
+    block_patterns: list[str] = Field(
+        default_factory=lambda: [
+            r"^[0\-\s+().]*$",
+            r"^(unknown|anonymous|null|none|n/?a|undefined|test|-)$",
+            r"^(no-?reply|do-?not-?reply)@",
+            r"^1234567890?$",
+        ],
+        description="case-insensitive regexes; a matching value is junk and ignored",
+    )
+    max_merges_per_event: int = Field(
+        default=5, ge=1, description="circuit breaker: profiles one event may merge"
+    )
+
+    @field_validator("strength")
+    @classmethod
+    def _known_strengths(cls, value: dict[str, str]) -> dict[str, str]:
+        bad = {k: v for k, v in value.items() if v not in ("strong", "weak")}
+        if bad:
+            raise ValueError(f"identifier strength must be 'strong' or 'weak', got {bad}")
+        return value
+
+
+class ProcessingSettings(BaseModel):
+    """How the processor takes micro-batches from the log."""
+
+    batch_size: int = Field(default=2000, ge=1, le=50_000)
+    linger: timedelta = Field(
+        default=timedelta(milliseconds=50),
+        description="how long an idle processor waits before polling the log again",
+    )
+
+
+class Settings(BaseSettings):
+    """journeyflow's whole configuration."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="JOURNEYFLOW_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    database_url: str | None = Field(
+        default=None, description="postgresql://…; absent -> embedded Postgres under data_dir"
+    )
+    data_dir: Path = Path(".journeyflow")
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    api_keys: dict[str, list[Scope]] = Field(default_factory=dict)
+    default_phone_region: str = "US"
+    repeat_window: timedelta = timedelta(days=7)
+    max_body_bytes: int = 5 * 1024 * 1024
+    max_events_per_request: int = 1000
+    log_level: str = "info"
+    identity: IdentitySettings = Field(default_factory=IdentitySettings)
+    processing: ProcessingSettings = Field(default_factory=ProcessingSettings)
+
+    @field_validator("api_keys")
+    @classmethod
+    def _valid_scopes(cls, value: dict[str, list[Scope]]) -> dict[str, list[Scope]]:
+        for key, scopes in value.items():
+            if len(key) < 12:
+                raise ValueError("API keys must be at least 12 characters long")
+            for scope in scopes:
+                if scope not in ("read", "admin") and not scope.startswith("ingest:"):
+                    raise ValueError(f"unknown scope {scope!r} (read, admin, ingest:<source>)")
+        return value
+
+    @field_validator("default_phone_region")
+    @classmethod
+    def _region_upper(cls, value: str) -> str:
+        return value.upper()

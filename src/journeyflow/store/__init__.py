@@ -1,0 +1,1 @@
+"""Postgres: connection, embedded server, schema migrations."""

@@ -1,0 +1,31 @@
+"""The connection pool every Postgres adapter shares.
+
+Runtime SQL goes straight through asyncpg (the hot path needs its binary protocol and `unnest`
+batching); SQLAlchemy is used only by Alembic for migrations.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, TypeAlias
+
+import asyncpg
+
+from journeyflow.errors import DatabaseError
+
+if TYPE_CHECKING:
+    from asyncpg.pool import PoolConnectionProxy
+
+    Connection: TypeAlias = asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]
+else:
+    Connection = asyncpg.Connection
+
+
+async def connect(dsn: str, *, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
+    try:
+        pool = await asyncpg.create_pool(
+            dsn, min_size=min_size, max_size=max_size, command_timeout=60
+        )
+    except (OSError, asyncpg.PostgresError) as error:
+        raise DatabaseError(f"cannot connect to Postgres: {error}") from error
+    assert pool is not None
+    return pool

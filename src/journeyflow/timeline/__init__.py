@@ -1,0 +1,1 @@
+"""One timeline per customer: every event, in event-time order, on its customer's profile."""
