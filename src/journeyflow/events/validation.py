@@ -34,7 +34,7 @@ def describe(error: ValidationError) -> list[str]:
         elif item["type"] == "timezone_aware":
             lines.append(f"{path}: timestamp must carry a UTC offset, e.g. 2024-05-01T09:30:00Z")
         else:
-            lines.append(f"{path}: {item['msg']}")
+            lines.append(f"{path}: {item['msg'].removeprefix('Value error, ')}")
     return lines
 
 
