@@ -6,12 +6,12 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, status
+from fastapi import FastAPI, Request, Response, status
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import ORJSONResponse
 
 from journeyflow import __version__, bootstrap
 from journeyflow.api.auth import KeyRing
+from journeyflow.api.responses import json_response
 from journeyflow.api.routes import customers, events, operations
 from journeyflow.bootstrap import Service
 from journeyflow.settings import Settings
@@ -42,7 +42,6 @@ def create_app(settings: Settings, service: Service | None = None) -> FastAPI:
         version=__version__,
         summary="Streaming journey analytics for contact centres",
         lifespan=lifespan,
-        default_response_class=ORJSONResponse,
     )
     app.state.keyring = KeyRing(bootstrap.api_keys(settings))
     app.state.schema_head = migrate.head_revision()
@@ -56,15 +55,15 @@ def create_app(settings: Settings, service: Service | None = None) -> FastAPI:
     return app
 
 
-async def _invalid_request(request: Request, error: Exception) -> ORJSONResponse:
+async def _invalid_request(request: Request, error: Exception) -> Response:
     assert isinstance(error, RequestValidationError)
     details = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()]
-    return ORJSONResponse({"detail": details}, status.HTTP_422_UNPROCESSABLE_ENTITY)
+    return json_response({"detail": details}, status.HTTP_422_UNPROCESSABLE_ENTITY)
 
 
-async def _unexpected(request: Request, error: Exception) -> ORJSONResponse:
+async def _unexpected(request: Request, error: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return ORJSONResponse(
+    return json_response(
         {"detail": "internal error"},
         status.HTTP_500_INTERNAL_SERVER_ERROR,
     )

@@ -24,7 +24,7 @@ FRESHNESS_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300)
 
 class Metrics:
     def __init__(self) -> None:
-        disable_created_metrics()  # `_created` series double the output and no dashboard uses them
+        disable_created_metrics()  # type: ignore[no-untyped-call] # `_created` series double the output and no dashboard uses them
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
         Info("journeyflow_build", "journeyflow version", registry=r).info({"version": __version__})

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
-from fastapi.responses import ORJSONResponse
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 
 from journeyflow.api.auth import Principal, principal, require
+from journeyflow.api.responses import json_response
 from journeyflow.bootstrap import Service
 from journeyflow.events import Channel
 from journeyflow.identity.keys import IdKey
@@ -24,7 +24,7 @@ def reader(caller: Principal = Depends(principal)) -> Principal:
 
 
 @router.get("", summary="Find a customer by any identifier, e.g. ?phone=… or ?email=…")
-async def lookup(request: Request, _: Principal = Depends(reader)) -> ORJSONResponse:
+async def lookup(request: Request, _: Principal = Depends(reader)) -> Response:
     service: Service = request.app.state.service
     params = dict(request.query_params)
     if len(params) != 1:
@@ -48,17 +48,17 @@ async def lookup(request: Request, _: Principal = Depends(reader)) -> ORJSONResp
         if found is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"no customer has {type_} {value}")
         resolved = customers.Resolved(found, found)
-        return ORJSONResponse(await customers.profile(connection, resolved))
+        return json_response(await customers.profile(connection, resolved))
 
 
 @router.get("/{customer_id}", summary="A customer's profile, identifiers and merge history")
 async def get_customer(
     customer_id: str, request: Request, _: Principal = Depends(reader)
-) -> ORJSONResponse:
+) -> Response:
     service: Service = request.app.state.service
     async with service.pool.acquire() as connection:
         resolved = await _resolve(connection, customer_id)
-        return ORJSONResponse(await customers.profile(connection, resolved))
+        return json_response(await customers.profile(connection, resolved))
 
 
 @router.get("/{customer_id}/timeline", summary="A customer's events by event time")
@@ -72,7 +72,7 @@ async def get_timeline(
     until: datetime | None = None,
     kind: str | None = None,
     channel: Channel | None = None,
-) -> ORJSONResponse:
+) -> Response:
     for name, value in (("since", since), ("until", until)):
         if value is not None and value.tzinfo is None:
             raise HTTPException(
@@ -93,7 +93,7 @@ async def get_timeline(
         "events": events,
         "next_cursor": next_cursor,
     }
-    return ORJSONResponse(body)
+    return json_response(body)
 
 
 async def _resolve(connection: Any, customer_id: str) -> customers.Resolved:

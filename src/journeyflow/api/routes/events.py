@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
-from fastapi.responses import ORJSONResponse
+from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 
 from journeyflow.api.auth import Principal, principal
 from journeyflow.api.body import read_json
+from journeyflow.api.responses import json_response
 from journeyflow.bootstrap import Service
 
 router = APIRouter(prefix="/v1", tags=["ingest"])
@@ -61,7 +61,7 @@ EXAMPLE = {
         422: {"description": "No item was valid; per-item report"},
     },
 )
-async def post_events(request: Request, caller: Principal = Depends(principal)) -> ORJSONResponse:
+async def post_events(request: Request, caller: Principal = Depends(principal)) -> Response:
     if not caller.ingests_anything:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "this API key has no ingest:<source> scope")
     service: Service = request.app.state.service
@@ -73,7 +73,7 @@ async def post_events(request: Request, caller: Principal = Depends(principal)) 
     if report.accepted == 0 and report.duplicates == 0:
         code = status.HTTP_422_UNPROCESSABLE_ENTITY
     service.metrics.ingest_requests.labels(status=str(code)).inc()
-    return ORJSONResponse(report.as_json(), status_code=code)
+    return json_response(report.as_json(), status_code=code)
 
 
 def _items(body: Any, max_events: int) -> list[Any]:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncpg
 from fastapi import APIRouter, Depends, Request, Response
-from fastapi.responses import ORJSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from journeyflow.api.auth import Principal, principal, require
+from journeyflow.api.responses import json_response
 from journeyflow.bootstrap import Service
 from journeyflow.log.postgres import head
 from journeyflow.process.processor import CONSUMER
@@ -22,18 +22,18 @@ async def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz", summary="Readiness: database reachable and schema current")
-async def readyz(request: Request) -> ORJSONResponse:
+async def readyz(request: Request) -> Response:
     service: Service = request.app.state.service
     expected = request.app.state.schema_head
     try:
         async with service.pool.acquire(timeout=2) as connection:
             current = await migrate.current_revision(connection)
     except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
-        return ORJSONResponse({"status": "unavailable", "database": str(error)}, 503)
+        return json_response({"status": "unavailable", "database": str(error)}, 503)
     if current != expected:
         body = {"status": "unavailable", "schema": current, "expected_schema": expected}
-        return ORJSONResponse(body, 503)
-    return ORJSONResponse({"status": "ready", "schema": current})
+        return json_response(body, 503)
+    return json_response({"status": "ready", "schema": current})
 
 
 @router.get("/v1/status", summary="Log head, processed position and lag")

@@ -1,0 +1,1 @@
+"""Synthetic, seeded contact-centre traffic: for demos, tests and benchmarks."""
