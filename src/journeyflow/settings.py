@@ -12,6 +12,8 @@ from pathlib import Path
 from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from journeyflow.normalize.settings import NormalizeSettings
+
 Scope = str  # "read", "admin" or "ingest:<source>"
 
 
@@ -113,6 +115,7 @@ class Settings(BaseSettings):
     log_level: str = "info"
     identity: IdentitySettings = Field(default_factory=IdentitySettings)
     processing: ProcessingSettings = Field(default_factory=ProcessingSettings)
+    normalize: NormalizeSettings = Field(default_factory=NormalizeSettings)
 
     @field_validator("api_keys")
     @classmethod

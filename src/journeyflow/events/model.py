@@ -111,6 +111,13 @@ class InteractionEvent(_Strict):
     ] = Field(description="producer's id, unique within `source`: the idempotency key")
     source: Slug = Field(description="system kind: crm, ivr, chat, billing, web, email…")
     format: Slug = Field(default="unified", description="native format the event came from")
+    revision: int = Field(
+        default=0,
+        ge=0,
+        le=2**63 - 1,
+        description="version of this event: a resend with the same (source, event_id) and a higher"
+        " revision replaces the stored one; an equal or lower revision is a duplicate",
+    )
     occurred_at: AwareDatetime = Field(description="event time, RFC 3339 with offset")
     received_at: AwareDatetime | None = Field(
         default=None, description="set by ingest; a producer's value is overwritten"
