@@ -8,8 +8,9 @@ raw-topic consumers and the tests all run the same code.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from journeyflow.errors import JourneyflowError
@@ -26,11 +27,23 @@ class NormalizeError(JourneyflowError):
         self.reason = message
 
 
+class ForgedSignature(NormalizeError):
+    """The request's signature does not match the configured secret (HTTP 401)."""
+
+
+class StaleSignature(NormalizeError):
+    """The signature is valid but older than the configured tolerance (HTTP 400)."""
+
+
 Normalizer = Callable[[Any, NormalizeSettings], list[InteractionEvent]]
 """One payload in, its unified events out (possibly none), or `NormalizeError`."""
 
 Splitter = Callable[[Any], Sequence[Any]]
 """A request body -> the payloads in it (a single payload, a JSON array, or a batch envelope)."""
+
+Verifier = Callable[[bytes, Mapping[str, str], NormalizeSettings, datetime], None]
+"""Checks a delivery's signature over the raw body and headers (lower-case names) at `now`;
+raises `ForgedSignature` or `StaleSignature`. Formats without signatures have none."""
 
 
 def single_or_array(body: Any) -> Sequence[Any]:
@@ -48,5 +61,6 @@ class NativeFormat:
     summary: str
     normalize: Normalizer
     split: Splitter = single_or_array
+    verify: Verifier | None = None
     payload_schema: dict[str, Any] | None = None
     """JSON Schema of the native payload, published under `schemas/` and in OpenAPI."""
