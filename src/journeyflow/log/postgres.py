@@ -1,8 +1,11 @@
 """The embedded log: an append-only `event_log` table read by sequence number.
 
-Appends are serialized by a transaction-level advisory lock, so sequence numbers become visible in
-commit order and a reader that has seen `seq = n` will never later find an uncommitted `seq < n`
-appear (the classic gap problem of reading a serial column while writers are in flight).
+An event is logged again only with a higher `revision` than any logged before (an updated
+record, e.g. an Amazon Connect contact record re-delivered after an update); the same or a lower
+revision is a duplicate. Appends are serialized by a transaction-level advisory lock, so sequence
+numbers become visible in commit order and a reader that has seen `seq = n` will never later find
+an uncommitted `seq < n` appear (the classic gap problem of reading a serial column while writers
+are in flight).
 """
 
 from __future__ import annotations
@@ -19,9 +22,12 @@ from journeyflow.store.database import Connection
 APPEND_LOCK = 0x6A66_6C6F_67  # "jflog"
 
 _APPEND = """
-INSERT INTO event_log (source, event_id, received_at, payload)
-SELECT s, e, $3, p::jsonb FROM unnest($1::text[], $2::text[], $4::text[]) AS t(s, e, p)
-ON CONFLICT ON CONSTRAINT event_log_idempotency DO NOTHING
+INSERT INTO event_log (source, event_id, revision, received_at, payload)
+SELECT s, e, r, $4, p::jsonb
+FROM unnest($1::text[], $2::text[], $3::bigint[], $5::text[]) AS t(s, e, r, p)
+WHERE NOT EXISTS (
+    SELECT 1 FROM event_log l WHERE l.source = t.s AND l.event_id = t.e AND l.revision >= t.r
+)
 RETURNING source, event_id
 """
 
@@ -32,15 +38,8 @@ class PostgresEventLog:
 
     async def append(self, events: Sequence[InteractionEvent]) -> AppendResult:
         received_at = datetime.now(UTC)
-        first_index: dict[tuple[str, str], int] = {}
-        duplicates: list[int] = []
-        for index, event in enumerate(events):
-            key = (event.source, event.event_id)
-            if key in first_index:
-                duplicates.append(index)
-            else:
-                first_index[key] = index
-        unique = [events[i] for i in first_index.values()]
+        latest = _latest_revisions(events)
+        unique = [events[i] for i in latest.values()]
         payloads = [
             event.model_copy(update={"received_at": received_at}).to_json().decode()
             for event in unique
@@ -51,16 +50,28 @@ class PostgresEventLog:
                 _APPEND,
                 [e.source for e in unique],
                 [e.event_id for e in unique],
+                [e.revision for e in unique],
                 received_at,
                 payloads,
             )
-        inserted = {(row["source"], row["event_id"]) for row in rows}
-        duplicates.extend(i for key, i in first_index.items() if key not in inserted)
-        return AppendResult(accepted=len(inserted), duplicate_indexes=sorted(duplicates))
+        inserted = {latest[(row["source"], row["event_id"])] for row in rows}
+        duplicates = sorted(set(range(len(events))) - inserted)
+        return AppendResult(accepted=len(inserted), duplicate_indexes=duplicates)
 
     async def head(self) -> int:
         async with self._pool.acquire() as connection:
             return await head(connection)
+
+
+def _latest_revisions(events: Sequence[InteractionEvent]) -> dict[tuple[str, str], int]:
+    """Index of the item to log for each `(source, event_id)`: its highest revision, first seen
+    among equals. Every other item of the request is a duplicate (or a stale revision)."""
+    latest: dict[tuple[str, str], int] = {}
+    for index, event in enumerate(events):
+        key = (event.source, event.event_id)
+        if key not in latest or event.revision > events[latest[key]].revision:
+            latest[key] = index
+    return latest
 
 
 async def head(connection: Connection) -> int:

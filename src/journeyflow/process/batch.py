@@ -55,14 +55,16 @@ class BatchApplier:
         }
         real = await identities.apply_plan(connection, plan, refs)
         payloads = {record.seq: record.payload for record in records}
-        appended = await timeline.append(
+        written = await timeline.append(
             connection,
             [
                 TimelineEntry(real[plan.assignments[seq]], event, payloads[seq])
                 for seq, event in events.items()
             ],
         )
-        return BatchResult(list(events.values()), appended, len(plan.merges), len(plan.conflicts))
+        return BatchResult(
+            list(events.values()), written.written, len(plan.merges), len(plan.conflicts)
+        )
 
 
 def _decode(record: LoggedEvent) -> InteractionEvent:
