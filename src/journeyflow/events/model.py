@@ -70,7 +70,9 @@ class Outcome(StrEnum):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
+    )
 
 
 class RoutingPoint(_Strict):
@@ -103,6 +105,7 @@ class InteractionEvent(_Strict):
         extra="forbid",
         frozen=True,
         populate_by_name=True,
+        allow_inf_nan=False,
         json_schema_extra={"$id": SCHEMA_ID, "title": "InteractionEvent"},
     )
 
@@ -156,21 +159,30 @@ class InteractionEvent(_Strict):
     @field_validator("kind")
     @classmethod
     def _known_kind(cls, value: str) -> str:
-        if value in KINDS or _KIND_PATTERN.match(value):
+        if value in KINDS or _KIND_PATTERN.fullmatch(value):
             return value
         raise ValueError(f"unknown kind {value!r}; expected one of {', '.join(KINDS)} or billing.*")
 
     @field_validator("occurred_at", "received_at")
     @classmethod
     def _to_utc(cls, value: datetime | None) -> datetime | None:
-        return None if value is None else value.astimezone(UTC)
+        if value is None:
+            return None
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:
+            raise ValueError("timestamp is outside the representable range in UTC") from None
 
     @field_validator("attributes")
     @classmethod
     def _bounded(cls, value: dict[str, Any]) -> dict[str, Any]:
         if len(value) > MAX_ATTRIBUTES:
             raise ValueError(f"at most {MAX_ATTRIBUTES} attributes, got {len(value)}")
-        size = len(orjson.dumps(value))
+        try:
+            size = len(orjson.dumps(value))
+        except orjson.JSONEncodeError as error:
+            # orjson refuses nesting deeper than 254 levels and integers beyond 64 bits.
+            raise ValueError(f"attributes cannot be stored as JSON: {error}") from None
         if size > MAX_ATTRIBUTES_BYTES:
             raise ValueError(f"attributes take {size} bytes, at most {MAX_ATTRIBUTES_BYTES}")
         return value

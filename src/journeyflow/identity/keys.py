@@ -91,7 +91,12 @@ class IdentifierRules:
         if not phonenumbers.is_possible_number(number):
             return None
         e164: str = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-        return None if self.is_blocked(e164.lstrip("+")) else e164
+        # Junk patterns are written for the digits people type: check the national number too,
+        # so `+1 123 456 7890` and `1-000-000-0000` are as blocked as `1234567890`.
+        national: str = phonenumbers.national_significant_number(number)
+        if self.is_blocked(e164.lstrip("+")) or self.is_blocked(national):
+            return None
+        return e164
 
     def keys_of(
         self, identifiers: dict[str, str], source: str, contact_id: str | None
@@ -99,8 +104,8 @@ class IdentifierRules:
         """All usable keys of one event, the contact key included; unknown types are skipped."""
         keys = []
         for type_, raw in identifiers.items():
-            if type_ not in self._strength:
-                continue
+            if type_ == CONTACT or type_ not in self._strength:
+                continue  # the contact key is ours alone: a producer cannot forge one
             value = self.normalize(type_, raw)
             if value is not None:
                 keys.append(IdKey(type_, value))

@@ -8,8 +8,9 @@ Rules (DESIGN §3), applied event by event in log order:
   highest-priority known identifier, and a conflict is recorded;
 * weak identifiers attach to a profile and never merge two identified profiles; the one exception
   is an *anonymous* profile (no strong identifiers of its own), which is absorbed into the
-  identified profile the same weak identifier is later seen with, so "browse, then log in" stitches
-  whatever the arrival order;
+  identified profile the same weak identifier is later seen with (or simply identified, when the
+  event brings strong identifiers nobody owns yet), so "browse, then log in" stitches whatever the
+  arrival order; an absorption that would break a limit is refused and recorded as a conflict;
 * an identifier is owned by one profile; a new identifier joins the event's profile unless that
   profile already holds the most of that type allowed (conflict recorded).
 
@@ -114,14 +115,17 @@ class _BatchStitch:
         self.counts[profile] = Counter()
         return profile
 
+    def held(self, profile: int) -> Counter[str]:
+        """Identifier counts by type; the store counts only limited types, so may know none."""
+        return self.counts.setdefault(profile, Counter())
+
     def owner_of(self, key: IdKey) -> int | None:
         owner = self.owner.get(key)
         return None if owner is None else self.find(owner)
 
     def identified(self, profile: int) -> bool:
         """Holds a strong identifier of its own (contact keys do not count)."""
-        counts = self.counts.get(profile, Counter())
-        return any(n > 0 and self.rules.identifies(t) for t, n in counts.items())
+        return any(n > 0 and self.rules.identifies(t) for t, n in self.held(profile).items())
 
     def fits(self, profiles: Iterable[int], extra: Iterable[IdKey]) -> IdKey | str | None:
         """None if the union of `profiles` plus `extra` keys respects every limit."""
@@ -140,7 +144,7 @@ class _BatchStitch:
         survivor = min(profiles)
         for profile in sorted(profiles - {survivor}):
             self.parent[profile] = survivor
-            self.counts[survivor].update(self.counts.pop(profile, Counter()))
+            self.held(survivor).update(self.counts.pop(profile, Counter()))
             self.plan.merges.append(Merge(profile, survivor, seq, rule))
         return survivor
 
@@ -158,18 +162,24 @@ class _BatchStitch:
         new_strong = [k for k in strong if self.owner_of(k) is None]
 
         if not owners:
-            # Weak evidence may place an event, never give a new strong identifier an owner.
+            # Weak evidence may place an event, never give a new strong identifier an owner of
+            # its own -- except an anonymous profile, which such an event identifies at last.
             identifying = any(self.rules.identifies(k.type) for k in strong)
             weak_owners = [o for k in weak if (o := self.owner_of(k)) is not None]
-            target = weak_owners[0] if weak_owners and not identifying else self.new_profile()
+            anonymous = [o for o in weak_owners if not self.identified(o)]
+            if not identifying and weak_owners:
+                target = weak_owners[0]
+            elif identifying and anonymous:
+                target = min(anonymous)
+            else:
+                target = self.new_profile()
         elif len(owners) == 1:
             target = owners[0]
         else:
             target = self.merge_or_refuse(event.seq, strong, set(owners), new_strong)
 
-        target = self.absorb_anonymous(event.seq, target, weak)
         self.attach(event.seq, target, keys)
-        return target
+        return self.absorb_anonymous(event.seq, target, weak)
 
     def merge_or_refuse(
         self, seq: int, strong: list[IdKey], owners: set[int], new_strong: list[IdKey]
@@ -202,8 +212,11 @@ class _BatchStitch:
             other = self.owner_of(key)
             if other is None or other == target or self.identified(other):
                 continue
-            if self.fits({target, other}, ()) is None:
+            if (broken := self.fits({target, other}, ())) is None:
                 target = self.merge({target, other}, seq, f"anonymous:{key.type}")
+            else:
+                reason = f"absorbing the anonymous profile would exceed the {broken} limit"
+                self.plan.conflicts.append(Conflict(seq, key, target, other, reason))
         return target
 
     def attach(self, seq: int, target: int, keys: list[IdKey]) -> None:
@@ -211,12 +224,12 @@ class _BatchStitch:
             owner = self.owner_of(key)
             if owner is None:
                 limit = self.rules.limit(key.type)
-                if limit is not None and self.counts[target][key.type] >= limit:
+                if limit is not None and self.held(target)[key.type] >= limit:
                     reason = f"profile already holds {limit} {key.type}"
                     self.plan.conflicts.append(Conflict(seq, key, target, None, reason))
                     continue
                 self.owner[key] = target
-                self.counts[target][key.type] += 1
+                self.held(target)[key.type] += 1
                 self.plan.new_keys[key] = target
             self.plan.seen_keys.setdefault(key, []).append(seq)
 

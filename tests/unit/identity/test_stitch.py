@@ -330,12 +330,6 @@ def test_an_absorption_that_would_break_a_limit_is_refused() -> None:
     assert result.survivor == {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="src bug: absorb_anonymous skips a merge that would break a limit without recording "
-    "a Conflict, unlike every other refused merge (DESIGN §3: an identity_conflicts row "
-    "records why)",
-)
 def test_a_refused_absorption_records_a_conflict() -> None:
     result = _absorption_over_the_device_limit()
 
@@ -349,24 +343,12 @@ def test_logging_in_then_browsing_puts_both_on_one_profile() -> None:
     assert len(result.new_profiles) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="src bug: Stitcher.stitch gives a first-seen strong key a new profile and then calls "
-    "absorb_anonymous before attach, when the new profile is not yet 'identified', so the "
-    "anonymous profile owning the weak key is never absorbed: browse-then-login with a new "
-    "e-mail ends on 2 profiles, login-then-browse on 1 (order dependence)",
-)
 def test_browsing_then_logging_in_with_a_first_seen_identifier_puts_both_on_one_profile() -> None:
     result = plan([device(1)], [email(1), device(1)])
 
     assert result.assignments[1] == result.assignments[2]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="src bug: browse-then-login across batches: the anonymous profile 4 (device only) is "
-    "not absorbed when the device is seen with a first-seen e-mail",
-)
 def test_anonymous_profile_is_absorbed_when_its_weak_key_comes_with_a_new_strong_key() -> None:
     result = plan([email(1), device(1)], store=known({4: [device(1)]}))
 
@@ -381,14 +363,6 @@ def test_the_contact_key_links_the_events_of_one_contact() -> None:
     assert len(result.new_profiles) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=KeyError,
-    reason="src bug: attach()/merge() index self.counts[profile] directly, but "
-    "repository.load_known only counts producer types, so a stored profile holding only a "
-    "contact key is absent from KnownProfiles.counts -> KeyError when a later batch adds an "
-    "identifier to that contact",
-)
 def test_a_stored_contact_only_profile_can_gain_an_identifier() -> None:
     store = KnownProfiles(owner={contact(1): 5}, counts={})  # as load_known builds it
 
