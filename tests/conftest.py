@@ -14,6 +14,7 @@ import asyncpg
 import httpx
 import pytest
 from support import databases
+from support.api_keys import ADMIN_KEY, API_KEYS
 
 from journeyflow import bootstrap
 from journeyflow.api.app import create_app
@@ -22,10 +23,6 @@ from journeyflow.settings import Settings
 from journeyflow.store import migrate
 from journeyflow.store.embedded import EmbeddedPostgres
 
-ADMIN_KEY = "test-admin-key-0000"
-READ_KEY = "test-read-key-00000"
-CHAT_KEY = "test-chat-ingest-key"
-API_KEYS = {ADMIN_KEY: ["admin"], READ_KEY: ["read"], CHAT_KEY: ["ingest:chat"]}
 TEMPLATE = databases.TEMPLATE
 
 
