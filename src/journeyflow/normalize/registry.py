@@ -5,7 +5,7 @@ Each format module exports one `FORMAT`; adding a format is one import and one l
 
 from __future__ import annotations
 
-from journeyflow.normalize import unified
+from journeyflow.normalize import amazon_connect, unified
 from journeyflow.normalize.format import NativeFormat, NormalizeError
 
 
@@ -13,7 +13,11 @@ class UnknownFormat(NormalizeError):
     """No format of that name is registered."""
 
 
-FORMATS: dict[str, NativeFormat] = {fmt.name: fmt for fmt in (unified.FORMAT,)}
+_ALL = (
+    unified.FORMAT,
+    amazon_connect.FORMAT,
+)
+FORMATS: dict[str, NativeFormat] = {fmt.name: fmt for fmt in _ALL}
 
 
 def names() -> list[str]:
