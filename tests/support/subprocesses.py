@@ -9,10 +9,8 @@ import sys
 from pathlib import Path
 
 
-def journeyflow(
-    *args: str, env: dict[str, str], cwd: Path, log: Path
-) -> subprocess.Popen[bytes]:
-    """Start `journeyflow <args>` with only `env` on top of a clean JOURNEYFLOW_-free environment."""
+def journeyflow(*args: str, env: dict[str, str], cwd: Path, log: Path) -> subprocess.Popen[bytes]:
+    """Start `journeyflow <args>`: `env` over the environment minus any JOURNEYFLOW_ variable."""
     base = {k: v for k, v in os.environ.items() if not k.startswith("JOURNEYFLOW_")}
     with log.open("ab") as output:
         return subprocess.Popen(
