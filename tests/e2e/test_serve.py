@@ -55,9 +55,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
 
 def admin_client(served: Running) -> httpx.Client:
     key = (served.data_dir / ADMIN_KEY_FILE).read_text().strip()
-    return httpx.Client(
-        base_url=served.url, headers={"Authorization": f"Bearer {key}"}, timeout=10
-    )
+    return httpx.Client(base_url=served.url, headers={"Authorization": f"Bearer {key}"}, timeout=10)
 
 
 def test_without_configured_keys_an_admin_key_is_generated_into_a_private_file(
