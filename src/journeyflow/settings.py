@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -94,6 +95,47 @@ class ProcessingSettings(BaseModel):
     )
 
 
+class JourneySettings(BaseModel):
+    """Contact and journey definitions (DESIGN §4); the repeat window is `repeat_window`."""
+
+    repeat_scope: Literal["same_intent", "any"] = Field(
+        default="same_intent",
+        description="same_intent: same intent (or either unknown) makes a repeat; any: any reason",
+    )
+    self_service_channels: list[str] = Field(
+        default_factory=lambda: ["ivr", "bot", "web", "app"],
+        description="a contact whose first channel is one of these started self-service",
+    )
+    intents: list[str] = Field(
+        default_factory=lambda: [
+            "billing_dispute",
+            "plan_change",
+            "technical_issue",
+            "order_status",
+            "cancel",
+            "eligibility",
+            "fraud",
+            "payment",
+            "account",
+        ],
+        description="intent vocabulary for Prometheus labels; others are labelled `other`",
+    )
+    departments: list[str] = Field(
+        default_factory=lambda: [
+            "care",
+            "billing",
+            "provisioning",
+            "technical",
+            "sales",
+            "fraud",
+            "claims",
+            "retention",
+        ],
+        description="department vocabulary for Prometheus labels; others are labelled `other`",
+    )
+    recent_actions: int = Field(default=10, ge=1, le=100, description="actions in a briefing")
+
+
 class Settings(BaseSettings):
     """journeyflow's whole configuration."""
 
@@ -116,6 +158,7 @@ class Settings(BaseSettings):
     identity: IdentitySettings = Field(default_factory=IdentitySettings)
     processing: ProcessingSettings = Field(default_factory=ProcessingSettings)
     normalize: NormalizeSettings = Field(default_factory=NormalizeSettings)
+    journeys: JourneySettings = Field(default_factory=JourneySettings)
 
     @field_validator("api_keys")
     @classmethod

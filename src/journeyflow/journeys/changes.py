@@ -1,0 +1,97 @@
+"""What one recompute changed: bucket deltas, channel-switch deltas, new histogram observations.
+
+Computed from the stored state before and the derived state after, so the processor can move
+Prometheus collectors after the commit by exactly what the database recorded.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from journeyflow.journeys.contributions import Contributions, contributions, difference
+from journeyflow.journeys.model import Contact, Derived, Journey, Survey
+
+SwitchKey = tuple[str, str, str]
+"""(from_channel, to_channel, "carried" | "lost")"""
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    channel: str
+    intent: str
+    department: str
+    seconds: float
+
+
+@dataclass(slots=True)
+class Changes:
+    buckets: Contributions = field(default_factory=Counter)
+    switches: Counter[SwitchKey] = field(default_factory=Counter)
+    handle: list[Observation] = field(default_factory=list)
+    resolution: list[Observation] = field(default_factory=list)
+    withdrawn: Counter[str] = field(default_factory=Counter)
+    """Histogram observations made earlier that no longer hold (cannot be taken back)."""
+
+    @property
+    def empty(self) -> bool:
+        return not (self.buckets or self.switches or self.handle or self.resolution)
+
+
+def combine(parts: Iterable[Derived]) -> Derived:
+    contacts: list[Contact] = []
+    journeys: list[Journey] = []
+    surveys: list[Survey] = []
+    for part in parts:
+        contacts.extend(part.contacts)
+        journeys.extend(part.journeys)
+        surveys.extend(part.surveys)
+    return Derived(tuple(contacts), tuple(journeys), tuple(surveys))
+
+
+def changes(old: Derived, new: Derived) -> Changes:
+    result = Changes(buckets=difference(contributions(new), contributions(old)))
+    switches = switches_of(new)
+    switches.subtract(switches_of(old))
+    result.switches = Counter({k: v for k, v in switches.items() if v})
+    old_handles = {c.key: _handle(c) for c in old.contacts}
+    for contact in new.contacts:
+        value = _handle(contact)
+        before = old_handles.get(contact.key)
+        if value is not None and value != before:
+            result.handle.append(value)
+            if before is not None:
+                result.withdrawn["contact_handle_seconds"] += 1
+    old_resolutions = {j.id: _resolution(j) for j in old.journeys}
+    for journey in new.journeys:
+        value = _resolution(journey)
+        before = old_resolutions.get(journey.id)
+        if value is not None and value != before:
+            result.resolution.append(value)
+            if before is not None:
+                result.withdrawn["journey_resolution_seconds"] += 1
+    return result
+
+
+def switches_of(derived: Derived) -> Counter[SwitchKey]:
+    return Counter(
+        (c.switched_from, c.channel, "lost" if c.blind_handoff else "carried")
+        for c in derived.contacts
+        if c.switched_from is not None
+    )
+
+
+def _handle(contact: Contact) -> Observation | None:
+    if not contact.assisted or contact.handle_ms is None:
+        return None
+    return Observation(
+        contact.channel, contact.intent or "", contact.department or "", contact.handle_ms / 1000
+    )
+
+
+def _resolution(journey: Journey) -> Observation | None:
+    if journey.resolved_at is None:
+        return None
+    seconds = (journey.resolved_at - journey.started_at).total_seconds()
+    return Observation(journey.channel, journey.intent or "", journey.department or "", seconds)

@@ -1,0 +1,87 @@
+"""The few facts of a timeline event that contacts and journeys are derived from.
+
+Read straight from the stored JSON payload (no full model validation per event: a recompute
+reads a customer's whole history every time one of its events arrives).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+KIND_ORDER = {
+    "contact.started": 0,
+    "identity.verified": 1,
+    "contact.transferred": 2,
+    "contact.escalated": 3,
+    "contact.ended": 4,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class EventFacts:
+    source: str
+    event_id: str
+    occurred_at: datetime
+    kind: str
+    channel: str
+    contact_id: str | None = None
+    previous_contact_ref: str | None = None
+    intent: str | None = None
+    department: str | None = None
+    agent_id: str | None = None
+    to_department: str | None = None
+    to_agent_id: str | None = None
+    outcome: str | None = None
+    handle_ms: int | None = None
+    csat: int | None = None
+    nps: int | None = None
+    ces: int | None = None
+
+    @property
+    def order(self) -> tuple[datetime, int, str, str]:
+        """Total order on a customer's events: time, then kind, then identity (never arrival)."""
+        return (self.occurred_at, KIND_ORDER.get(self.kind, 5), self.source, self.event_id)
+
+    @property
+    def routed_department(self) -> str | None:
+        """The department the event leaves the contact in (a transfer's target first)."""
+        return self.to_department or self.department
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> EventFacts:
+        measures = payload.get("measures") or {}
+        to = payload.get("to") or {}
+        return cls(
+            source=payload["source"],
+            event_id=payload["event_id"],
+            occurred_at=datetime.fromisoformat(payload["occurred_at"]),
+            kind=payload["kind"],
+            channel=payload["channel"],
+            contact_id=payload.get("contact_id"),
+            previous_contact_ref=payload.get("previous_contact_ref"),
+            intent=payload.get("intent"),
+            department=payload.get("department"),
+            agent_id=payload.get("agent_id"),
+            to_department=to.get("department"),
+            to_agent_id=to.get("agent_id"),
+            outcome=payload.get("outcome"),
+            handle_ms=handle_ms(measures),
+            csat=measures.get("csat"),
+            nps=measures.get("nps"),
+            ces=measures.get("ces"),
+        )
+
+
+def handle_ms(measures: dict[str, Any]) -> int | None:
+    """`handle_seconds`, else talk + hold + after-contact work, in whole milliseconds.
+
+    Milliseconds keep every sum an integer, so deltas of old and new contributions cancel exactly.
+    """
+    if measures.get("handle_seconds") is not None:
+        return round(float(measures["handle_seconds"]) * 1000)
+    parts = [measures.get(k) for k in ("talk_seconds", "hold_seconds", "acw_seconds")]
+    if all(p is None for p in parts):
+        return None
+    return sum(round(float(p) * 1000) for p in parts if p is not None)

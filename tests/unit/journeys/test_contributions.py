@@ -1,0 +1,145 @@
+"""Bucket contributions: attribution, and invariance under arrival order and increments."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from datetime import timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from support.journey_events import at, contact, fact
+
+from journeyflow.journeys.changes import changes
+from journeyflow.journeys.contacts import minute_of
+from journeyflow.journeys.contributions import Bucket, contributions, difference
+from journeyflow.journeys.definitions import Definitions
+from journeyflow.journeys.derive import derive
+from journeyflow.journeys.facts import EventFacts
+from journeyflow.journeys.model import Derived
+
+DEFS = Definitions()
+
+
+def by_metric(derived: Derived) -> Counter[str]:
+    totals: Counter[str] = Counter()
+    for (_, metric), value in contributions(derived).items():
+        totals[metric] += value
+    return totals
+
+
+def test_contact_counts_land_in_the_bucket_of_the_contact_start() -> None:
+    events = [
+        fact("contact.started", at(0.5), "ivr", contact_id="c", intent="billing"),
+        fact("contact.escalated", at(3), "voice", contact_id="c", to_department="care"),
+        fact("contact.ended", at(40), "voice", contact_id="c", agent_id="a", handle_ms=90_000),
+    ]
+    start = Bucket(at(0), "ivr", "billing", "care", "ivr")
+    assert contributions(derive(events, DEFS)) == Counter(
+        {
+            (start, "contacts"): 1,
+            (start, "assisted"): 1,
+            (start, "self_service"): 1,
+            (start, "escalations"): 1,
+            (start, "handled_contacts"): 1,
+            (start, "handle_ms_sum"): 90_000,
+            (start, "journeys"): 1,
+        }
+    )
+
+
+def test_survey_scores_add_up_per_scale() -> None:
+    events = [
+        fact("survey.responded", at(0), "email", source="s", csat=4, nps=9, ces=2),
+        fact("survey.responded", at(1), "email", source="s", csat=2, nps=5),
+    ]
+    totals = by_metric(derive(events, DEFS))
+    assert totals == Counter(
+        csat_sum=6,
+        csat_count=2,
+        csat_satisfied=1,
+        nps_promoters=1,
+        nps_detractors=1,
+        nps_count=2,
+        ces_sum=2,
+        ces_count=1,
+    )
+
+
+def test_difference_keeps_withdrawals() -> None:
+    before = derive(contact("c2", at(days=2)), DEFS)
+    after = derive([*contact("c2", at(days=2)), *contact("c1", at(0))], DEFS)
+    delta = difference(contributions(after), contributions(before))
+    second = Bucket(minute_of(at(days=2)), "voice", "billing", "", "ivr")
+    assert delta[(second, "repeats")] == 1
+    assert delta[(second, "journeys")] == -1
+
+
+# -- invariance ---------------------------------------------------------------------------------
+
+_intents = st.sampled_from([None, "billing", "fraud"])
+_channels = st.sampled_from(["voice", "chat", "bot", "web"])
+
+
+@st.composite
+def histories(draw: st.DrawFn) -> list[EventFacts]:
+    """A customer's events: contacts with transfers, verifications, outcomes, cases, surveys."""
+    events: list[EventFacts] = []
+    for n in range(draw(st.integers(1, 7))):
+        cid = f"c{n}"
+        start = at(draw(st.integers(0, 14 * 24 * 60)))
+        channel = draw(_channels)
+        common = {"contact_id": cid, "source": draw(st.sampled_from(["ivr", "chat"]))}
+        events.append(fact("contact.started", start, channel, intent=draw(_intents), **common))
+        for k in range(draw(st.integers(0, 2))):
+            step = start + timedelta(minutes=k + 1)
+            kind = draw(st.sampled_from(["contact.transferred", "identity.verified"]))
+            events.append(fact(kind, step, "voice", to_agent_id="a1", **common))
+        ref = draw(st.sampled_from([None, *(f"c{i}" for i in range(n))]))
+        events.append(
+            fact(
+                "contact.ended",
+                start + timedelta(minutes=9),
+                channel,
+                intent=draw(_intents),
+                previous_contact_ref=ref,
+                outcome=draw(st.sampled_from([None, "resolved", "unresolved"])),
+                handle_ms=draw(st.sampled_from([None, 1500, 60_000])),
+                **common,
+            )
+        )
+        if draw(st.booleans()):
+            events.append(fact("survey.responded", start, "email", contact_id=cid, csat=3, nps=9))
+    if draw(st.booleans()):
+        events.append(fact("case.resolved", at(draw(st.integers(0, 20_000))), "web"))
+    return events
+
+
+@settings(max_examples=150, deadline=None)
+@given(events=histories(), seed=st.randoms(use_true_random=False))
+def test_arrival_order_never_changes_what_is_derived(
+    events: list[EventFacts], seed: random.Random
+) -> None:
+    shuffled = list(events)
+    seed.shuffle(shuffled)
+    assert derive(shuffled, DEFS) == derive(events, DEFS)
+
+
+@settings(max_examples=150, deadline=None)
+@given(events=histories(), seed=st.randoms(use_true_random=False), cuts=st.integers(1, 6))
+def test_deltas_of_any_increments_sum_to_the_from_scratch_contributions(
+    events: list[EventFacts], seed: random.Random, cuts: int
+) -> None:
+    arrivals = list(events)
+    seed.shuffle(arrivals)
+    size = max(1, len(arrivals) // cuts)
+    running: Counter[tuple[Bucket, str]] = Counter()
+    seen: list[EventFacts] = []
+    stored = Derived()
+    for i in range(0, len(arrivals), size):
+        seen.extend(arrivals[i : i + size])
+        fresh = derive(seen, DEFS)
+        running.update(changes(stored, fresh).buckets)
+        stored = fresh
+    expected = contributions(derive(events, DEFS))
+    assert Counter({k: v for k, v in running.items() if v}) == expected
