@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from journeyflow import __version__, bootstrap
 from journeyflow.api.auth import KeyRing
 from journeyflow.api.responses import json_response
-from journeyflow.api.routes import customers, events, operations
+from journeyflow.api.routes import customers, events, ingest, operations
 from journeyflow.bootstrap import Service
 from journeyflow.settings import Settings
 from journeyflow.store import migrate
@@ -48,6 +48,7 @@ def create_app(settings: Settings, service: Service | None = None) -> FastAPI:
     if service is not None:
         app.state.service = service
     app.include_router(events.router)
+    app.include_router(ingest.router)
     app.include_router(customers.router)
     app.include_router(operations.router)
     app.add_exception_handler(RequestValidationError, _invalid_request)

@@ -9,6 +9,11 @@ from fastapi import HTTPException, Request, status
 
 
 async def read_json(request: Request, max_bytes: int) -> Any:
+    return parse_json(await read_body(request, max_bytes))
+
+
+async def read_body(request: Request, max_bytes: int) -> bytes:
+    """The raw body (signatures are computed over these bytes), after the size and type checks."""
     content_type = request.headers.get("content-type", "application/json").split(";")[0].strip()
     if content_type and content_type != "application/json" and not content_type.endswith("+json"):
         raise HTTPException(
@@ -25,6 +30,10 @@ async def read_json(request: Request, max_bytes: int) -> Any:
             raise _too_large(max_bytes)
     if not body.strip():
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "request body is empty; send JSON")
+    return bytes(body)
+
+
+def parse_json(body: bytes) -> Any:
     try:
         return orjson.loads(body)
     except orjson.JSONDecodeError as error:

@@ -1,4 +1,9 @@
-"""Validate a batch of JSON items, append the valid ones to the log in one go, report per item."""
+"""Validate a batch of JSON items, append the valid ones to the log in one go, report per item.
+
+Unified events (`/v1/events`) are validated one per item; native payloads (`/v1/ingest/{format}`)
+are normalized first, each payload into zero or more events, and reported per payload index: a
+payload is accepted whole or rejected whole, never half-logged.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,8 @@ from journeyflow.events import InteractionEvent
 from journeyflow.events.validation import Rejected, parse_event
 from journeyflow.identity.keys import IdentifierRules
 from journeyflow.log import EventLog
+from journeyflow.normalize.format import NativeFormat, NormalizeError
+from journeyflow.normalize.settings import NormalizeSettings
 from journeyflow.observability.metrics import Metrics
 
 SourcePolicy = Callable[[str], bool]
@@ -27,6 +34,28 @@ class IngestReport:
             "accepted": self.accepted,
             "duplicates": self.duplicates,
             "rejected": [r.as_json() for r in self.rejected],
+        }
+
+
+@dataclass(slots=True)
+class NativeIngestReport(IngestReport):
+    """Counts are of unified events; `rejected` and `ignored` index the request's payloads."""
+
+    format: str = ""
+    payloads: int = 0
+    ignored: list[int] = field(default_factory=list)
+    """Payloads that were valid but mean no event (e.g. a supervisor's monitoring leg)."""
+
+    @property
+    def nothing_valid(self) -> bool:
+        return self.accepted == 0 and self.duplicates == 0 and not self.ignored
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "format": self.format,
+            "payloads": self.payloads,
+            **IngestReport.as_json(self),
+            "ignored": self.ignored,
         }
 
 
@@ -49,6 +78,40 @@ class IngestService:
                 self._count(source if isinstance(source, str) else None, "rejected")
             else:
                 valid.append(outcome)
+        await self._append(valid, report)
+        return report
+
+    async def ingest_native(
+        self,
+        fmt: NativeFormat,
+        payloads: Sequence[Any],
+        may_ingest: SourcePolicy,
+        settings: NormalizeSettings,
+    ) -> NativeIngestReport:
+        """Normalize each payload, append every event of the valid ones in one log append."""
+        report = NativeIngestReport(format=fmt.name, payloads=len(payloads))
+        valid: list[InteractionEvent] = []
+        for index, payload in enumerate(payloads):
+            try:
+                events = fmt.normalize(payload, settings)
+            except NormalizeError as error:
+                report.rejected.append(Rejected(index, None, [str(error)]))
+                self._count(fmt.source, "rejected")
+                continue
+            checked = [self._check(index, event, may_ingest) for event in events]
+            problems = [c for c in checked if isinstance(c, Rejected)]
+            if problems:
+                errors = [f"{p.event_id}: {line}" for p in problems for line in p.errors]
+                report.rejected.append(Rejected(index, problems[0].event_id, errors))
+                self._count(fmt.source or events[0].source, "rejected")
+            elif not events:
+                report.ignored.append(index)
+            else:
+                valid.extend(events)
+        await self._append(valid, report)
+        return report
+
+    async def _append(self, valid: list[InteractionEvent], report: IngestReport) -> None:
         if valid:
             result = await self._log.append(valid)
             duplicates = set(result.duplicate_indexes)
@@ -56,7 +119,6 @@ class IngestService:
             report.duplicates = len(duplicates)
             for i, event in enumerate(valid):
                 self._count(event.source, "duplicate" if i in duplicates else "accepted")
-        return report
 
     def _check(
         self, index: int, event: InteractionEvent, may_ingest: SourcePolicy
