@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 
 from journeyflow.normalize import registry
 from journeyflow.normalize.format import NormalizeError
@@ -88,12 +89,10 @@ def actual(case: Case) -> list[dict[str, Any]]:
 def check(case: Case) -> None:
     expected = case.expected()
     if isinstance(expected, dict) and set(expected) == {"error"}:
-        try:
-            got = actual(case)
-        except NormalizeError as error:
-            assert expected["error"] in str(error), f"{case}: {error}"
-            return
-        raise AssertionError(f"{case}: expected an error, got {got}")
+        with pytest.raises(NormalizeError) as caught:
+            actual(case)
+        assert expected["error"] in str(caught.value), f"{case}: {caught.value}"
+        return
     assert actual(case) == expected, f"{case}: events differ from {case.expected_path.name}"
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from unit.normalize import golden
 
 from journeyflow.normalize import unified
 from journeyflow.normalize.format import NormalizeError
 from journeyflow.normalize.settings import NormalizeSettings
-from unit.normalize import golden
 
 SETTINGS = NormalizeSettings()
 EVENT = {
