@@ -5,7 +5,7 @@ Each format module exports one `FORMAT`; adding a format is one import and one l
 
 from __future__ import annotations
 
-from journeyflow.normalize import amazon_connect, unified
+from journeyflow.normalize import amazon_connect, salesforce, stripe, unified, zendesk_sunshine
 from journeyflow.normalize.format import NativeFormat, NormalizeError
 
 
@@ -16,6 +16,9 @@ class UnknownFormat(NormalizeError):
 _ALL = (
     unified.FORMAT,
     amazon_connect.FORMAT,
+    stripe.FORMAT,
+    salesforce.FORMAT,
+    zendesk_sunshine.FORMAT,
 )
 FORMATS: dict[str, NativeFormat] = {fmt.name: fmt for fmt in _ALL}
 
