@@ -18,6 +18,7 @@ import asyncpg
 
 from journeyflow.identity.keys import IdentifierRules
 from journeyflow.ingest.service import IngestService
+from journeyflow.journeys import definitions
 from journeyflow.log.postgres import PostgresEventLog
 from journeyflow.observability.metrics import Metrics
 from journeyflow.process.batch import BatchApplier
@@ -79,7 +80,7 @@ async def start(settings: Settings, *, pool_size: int = 10) -> Service:
     rules = IdentifierRules(settings.identity, settings.default_phone_region)
     processor = Processor(
         pool,
-        BatchApplier(rules),
+        BatchApplier(rules, definitions.from_settings(settings)),
         metrics,
         batch_size=settings.processing.batch_size,
         linger=settings.processing.linger,

@@ -17,6 +17,7 @@ from prometheus_client import (
 from prometheus_client.exposition import generate_latest
 
 from journeyflow import __version__
+from journeyflow.observability.journey_metrics import JourneyMetrics
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 FRESHNESS_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300)
@@ -85,6 +86,7 @@ class Metrics:
             "Unix time of the last committed batch.",
             registry=r,
         )
+        self.journeys = JourneyMetrics(r)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -1,4 +1,4 @@
-"""Apply one batch of logged events: stitch identities, append to timelines.
+"""Apply one batch of logged events: stitch identities, append to timelines, recompute metrics.
 
 Called inside the transaction that also stores the log position, so the batch's effects and the
 fact that it was processed commit together or not at all.
@@ -15,7 +15,10 @@ from journeyflow.errors import JourneyflowError
 from journeyflow.events import InteractionEvent
 from journeyflow.identity import repository as identities
 from journeyflow.identity.keys import IdentifierRules
-from journeyflow.identity.stitch import EventKeys, Stitcher
+from journeyflow.identity.stitch import EventKeys, Stitcher, StitchPlan
+from journeyflow.journeys.changes import Changes
+from journeyflow.journeys.definitions import Definitions
+from journeyflow.journeys.recompute import recompute
 from journeyflow.log import LoggedEvent
 from journeyflow.store.database import Connection
 from journeyflow.timeline import writer as timeline
@@ -32,11 +35,13 @@ class BatchResult:
     appended: int
     merges: int
     conflicts: int
+    journeys: Changes
 
 
 class BatchApplier:
-    def __init__(self, rules: IdentifierRules) -> None:
+    def __init__(self, rules: IdentifierRules, definitions: Definitions | None = None) -> None:
         self._rules = rules
+        self.definitions = definitions or Definitions()
         self._stitcher = Stitcher(rules)
         self._limited_types = sorted(rules.types)
 
@@ -62,9 +67,20 @@ class BatchApplier:
                 for seq, event in events.items()
             ],
         )
+        affected = _affected(plan, real) | written.displaced
+        changes = await recompute(connection, affected, self.definitions)
         return BatchResult(
-            list(events.values()), written.written, len(plan.merges), len(plan.conflicts)
+            list(events.values()), written.written, len(plan.merges), len(plan.conflicts), changes
         )
+
+
+def _affected(plan: StitchPlan, real: dict[int, int]) -> set[int]:
+    """Customers whose derived state may have changed: assigned, merged away, or survivors."""
+    affected = {real[profile] for profile in plan.assignments.values()}
+    for merged, survivor in plan.survivor.items():
+        affected.add(real.get(merged, merged))
+        affected.add(real.get(survivor, survivor))
+    return affected
 
 
 def _decode(record: LoggedEvent) -> InteractionEvent:

@@ -113,6 +113,7 @@ class Processor:
         m.batch_seconds.observe(seconds)
         m.batch_events.observe(len(result.events))
         m.last_batch_timestamp.set(now.timestamp())
+        m.journeys.record(result.journeys, self._applier.definitions)
         for event in result.events:
             received = event.received_at or now
             if received - event.occurred_at <= LIVE_WINDOW:

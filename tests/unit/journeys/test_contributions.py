@@ -143,3 +143,12 @@ def test_deltas_of_any_increments_sum_to_the_from_scratch_contributions(
         stored = fresh
     expected = contributions(derive(events, DEFS))
     assert Counter({k: v for k, v in running.items() if v}) == expected
+
+
+def test_every_metric_has_a_bucket_column() -> None:
+    import importlib
+
+    from journeyflow.journeys.contributions import METRICS
+
+    migration = importlib.import_module("journeyflow.store.migrations.versions.0003_journeys")
+    assert migration.METRICS == METRICS
