@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from journeyflow.errors import JourneyflowError
 from journeyflow.events import InteractionEvent
 
 
@@ -25,11 +26,22 @@ class LoggedEvent:
     payload: str
 
 
+class LogUnavailable(JourneyflowError):
+    """The log cannot make events durable right now (e.g. no broker answers): retry later."""
+
+
 class EventLog(Protocol):
     async def append(self, events: Sequence[InteractionEvent]) -> AppendResult:
         """Make `events` durable; nothing is acknowledged before this returns."""
         ...
 
-    async def head(self) -> int:
-        """Position of the newest durable event (0 when empty)."""
-        ...
+
+def latest_revisions(events: Sequence[InteractionEvent]) -> dict[tuple[str, str], int]:
+    """Index of the item to log for each `(source, event_id)`: its highest revision, first seen
+    among equals. Every other item of the request is a duplicate (or a stale revision)."""
+    latest: dict[tuple[str, str], int] = {}
+    for index, event in enumerate(events):
+        key = (event.source, event.event_id)
+        if key not in latest or event.revision > events[latest[key]].revision:
+            latest[key] = index
+    return latest

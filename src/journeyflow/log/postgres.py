@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 import asyncpg
 
 from journeyflow.events import InteractionEvent
-from journeyflow.log.port import AppendResult, LoggedEvent
+from journeyflow.log.port import AppendResult, LoggedEvent, latest_revisions
 from journeyflow.store.database import Connection
 
 APPEND_LOCK = 0x6A66_6C6F_67  # "jflog"
@@ -38,7 +38,7 @@ class PostgresEventLog:
 
     async def append(self, events: Sequence[InteractionEvent]) -> AppendResult:
         received_at = datetime.now(UTC)
-        latest = _latest_revisions(events)
+        latest = latest_revisions(events)
         unique = [events[i] for i in latest.values()]
         payloads = [
             event.model_copy(update={"received_at": received_at}).to_json().decode()
@@ -61,17 +61,6 @@ class PostgresEventLog:
     async def head(self) -> int:
         async with self._pool.acquire() as connection:
             return await head(connection)
-
-
-def _latest_revisions(events: Sequence[InteractionEvent]) -> dict[tuple[str, str], int]:
-    """Index of the item to log for each `(source, event_id)`: its highest revision, first seen
-    among equals. Every other item of the request is a duplicate (or a stale revision)."""
-    latest: dict[tuple[str, str], int] = {}
-    for index, event in enumerate(events):
-        key = (event.source, event.event_id)
-        if key not in latest or event.revision > events[latest[key]].revision:
-            latest[key] = index
-    return latest
 
 
 async def head(connection: Connection) -> int:
