@@ -160,10 +160,11 @@ def _common_fields(
     reason = optional_str(message, "Reason", path) or optional_str(message, "Type", path)
     identifiers = {
         "crm_contact_id": optional_str(message, "ContactId", path),
-        "account_id": optional_str(message, "AccountId", path),
         "email": optional_str(message, "SuppliedEmail", path),
         "phone": optional_str(message, "SuppliedPhone", path),
     }
+    if config.account_identifier:
+        identifiers[config.account_identifier] = optional_str(message, "AccountId", path)
     attributes: dict[str, Any] = {}
     for field in _CASE_ATTRIBUTES:
         value = optional_str(message, field, path)

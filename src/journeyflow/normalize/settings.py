@@ -78,6 +78,11 @@ class SalesforceSettings(BaseModel):
         default_factory=lambda: ["Closed"],
         description="Case.Status values (case-insensitive) that mean resolved, besides IsClosed",
     )
+    account_identifier: str | None = Field(
+        default="account_id",
+        description="identifier type of Case.AccountId; None where an Account is a company "
+        "(B2B) rather than a person, or every contact of one company would merge into one",
+    )
     case_identifier: str | None = Field(
         default=None,
         description="identifier type carrying the Case id (e.g. crm_case_id, which must then be "
