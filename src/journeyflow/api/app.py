@@ -12,7 +12,15 @@ from fastapi.exceptions import RequestValidationError
 from journeyflow import __version__, bootstrap
 from journeyflow.api.auth import KeyRing
 from journeyflow.api.responses import json_response
-from journeyflow.api.routes import customers, events, ingest, operations
+from journeyflow.api.routes import (
+    context,
+    customers,
+    events,
+    ingest,
+    journeys,
+    operations,
+    scorecard,
+)
 from journeyflow.bootstrap import Service
 from journeyflow.settings import Settings
 from journeyflow.store import migrate
@@ -51,6 +59,9 @@ def create_app(settings: Settings, service: Service | None = None) -> FastAPI:
     app.include_router(ingest.router)
     app.include_router(customers.router)
     app.include_router(operations.router)
+    app.include_router(scorecard.router)
+    app.include_router(journeys.router)
+    app.include_router(context.router)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(Exception, _unexpected)
     return app
