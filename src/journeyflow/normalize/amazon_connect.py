@@ -40,7 +40,9 @@ TRANSFER_METHODS = frozenset({"TRANSFER", "QUEUE_TRANSFER"})
 AGENT_INITIATED = frozenset({"OUTBOUND", "CALLBACK", "EXTERNAL_OUTBOUND", "AGENT_REPLY"})
 IGNORED_METHODS = frozenset({"MONITOR"})
 """Supervisor monitoring legs are not customer contacts: such records yield no events."""
-MAX_REVISION = 2**63 - 1
+LEG_EPOCH_LIMIT = 2**32
+"""Seconds since 1970 (year 2106) below which a leg's start orders verification revisions."""
+UPDATE_OFFSET_LIMIT = 2**31 - 1
 
 
 def normalize(payload: Any, settings: NormalizeSettings) -> list[InteractionEvent]:
@@ -94,6 +96,8 @@ class _Leg:
         self.queue = queue.Name if queue and queue.Name else None
         self.agent_id = (agent.Username or agent.ARN or None) if agent else None
         self.revision = epoch_millis(record.LastUpdateTimestamp)
+        if self.revision < 0:
+            raise NormalizeError("must not lie before 1970", f"{ROOT}.LastUpdateTimestamp")
 
     def events(self) -> list[InteractionEvent]:
         events = []
@@ -167,8 +171,9 @@ class _Leg:
 
     def _verified(self) -> InteractionEvent | None:
         """Once per contact: Connect copies attributes onto transfer legs, so a flag seen on
-        several legs cannot be told from a re-verification. Its id is per contact, and its
-        revision prefers the earliest leg, so arrival order does not matter."""
+        several legs cannot be told from a re-verification. Its id is per contact; its revision
+        prefers the earliest leg, then that leg's latest update, so arrival order does not
+        matter (see `_verification_revision`)."""
         if not is_truthy((self.record.Attributes or {}).get(self.connect.verified_attribute)):
             return None
         at = self.record.InitiationTimestamp
@@ -178,11 +183,21 @@ class _Leg:
             "identity.verified",
             at,
             event_id=f"{self.contact_id}:verified",
-            revision=MAX_REVISION - epoch_millis(at),
+            revision=self._verification_revision(),
             channel=self.start_channel if in_self_service else self.channel,
             queue=None if in_self_service else self.queue,
             agent_id=None if in_self_service else self.agent_id,
         )
+
+    def _verification_revision(self) -> int:
+        """High bits: 2^32 - 1 minus the leg's start in epoch seconds (an earlier leg wins); low 31
+        bits: seconds from the leg's start to its last update (a newer copy of a leg wins)."""
+        started = int(self.record.InitiationTimestamp.timestamp())
+        updated = int(self.record.LastUpdateTimestamp.timestamp())
+        if not 0 <= started < LEG_EPOCH_LIMIT:
+            raise NormalizeError("must lie between 1970 and 2106", f"{ROOT}.InitiationTimestamp")
+        offset = min(max(updated - started, 0), UPDATE_OFFSET_LIMIT)
+        return ((LEG_EPOCH_LIMIT - 1 - started) << 31) | offset
 
     def _routing(self) -> dict[str, Any]:
         routing = {

@@ -104,6 +104,16 @@ def test_verification_is_one_event_per_contact_preferring_the_earliest_leg() -> 
     assert first.channel == "ivr"
 
 
+def test_a_newer_copy_of_the_first_leg_updates_its_verification() -> None:
+    later = record(FIRST, LastUpdateTimestamp="2024-05-02T00:00:00Z")
+
+    old = by_kind(amazon_connect.normalize(FIRST, SETTINGS), "identity.verified")
+    new = by_kind(amazon_connect.normalize(later, SETTINGS), "identity.verified")
+    transfer = by_kind(amazon_connect.normalize(TRANSFER, SETTINGS), "identity.verified")
+
+    assert transfer.revision < old.revision < new.revision
+
+
 @pytest.mark.parametrize(
     ("flag", "verified"),
     [

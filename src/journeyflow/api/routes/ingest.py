@@ -78,7 +78,7 @@ async def post_native(
         fmt, payloads, caller.may_ingest, settings.normalize
     )
     code = (
-        status.HTTP_422_UNPROCESSABLE_ENTITY if report.nothing_valid else status.HTTP_202_ACCEPTED
+        status.HTTP_422_UNPROCESSABLE_CONTENT if report.nothing_valid else status.HTTP_202_ACCEPTED
     )
     service.metrics.ingest_requests.labels(status=str(code)).inc()
     return json_response(report.as_json(), status_code=code)
@@ -121,7 +121,7 @@ def _payloads(fmt: NativeFormat, body: Any, max_payloads: int) -> list[Any]:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "the request holds no payload")
     if len(payloads) > max_payloads:
         raise HTTPException(
-            status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            status.HTTP_413_CONTENT_TOO_LARGE,
             f"{len(payloads)} payloads in one request; at most {max_payloads}",
         )
     return payloads
