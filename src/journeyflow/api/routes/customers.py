@@ -7,13 +7,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 
+from journeyflow.api import customer_lookup as lookup_customer
 from journeyflow.api.auth import Principal, principal, require
 from journeyflow.api.responses import json_response
 from journeyflow.bootstrap import Service
 from journeyflow.events import Channel
-from journeyflow.identity.keys import IdKey
 from journeyflow.query import customers, timeline
-from journeyflow.query.customer_ids import format_id, parse_id
+from journeyflow.query.customer_ids import format_id
 
 router = APIRouter(prefix="/v1/customers", tags=["customers"])
 
@@ -26,28 +26,10 @@ def reader(caller: Principal = Depends(principal)) -> Principal:
 @router.get("", summary="Find a customer by any identifier, e.g. ?phone=… or ?email=…")
 async def lookup(request: Request, _: Principal = Depends(reader)) -> Response:
     service: Service = request.app.state.service
-    params = dict(request.query_params)
-    if len(params) != 1:
-        types = ", ".join(sorted(service.rules.types))
-        raise HTTPException(
-            status.HTTP_400_BAD_REQUEST, f"give exactly one identifier, one of: {types}"
-        )
-    ((type_, raw),) = params.items()
-    if type_ not in service.rules.types:
-        types = ", ".join(sorted(service.rules.types))
-        raise HTTPException(
-            status.HTTP_400_BAD_REQUEST, f"unknown identifier type {type_!r}; one of: {types}"
-        )
-    value = service.rules.normalize(type_, raw)
-    if value is None:
-        raise HTTPException(
-            status.HTTP_400_BAD_REQUEST, f"{raw!r} is not a usable {type_} (junk or malformed)"
-        )
     async with service.pool.acquire() as connection:
-        found = await customers.find_by_identifier(connection, IdKey(type_, value))
-        if found is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no customer has {type_} {value}")
-        resolved = customers.Resolved(found, found)
+        resolved = await lookup_customer.by_identifier(
+            connection, dict(request.query_params), service.rules
+        )
         return json_response(await customers.profile(connection, resolved))
 
 
@@ -57,7 +39,7 @@ async def get_customer(
 ) -> Response:
     service: Service = request.app.state.service
     async with service.pool.acquire() as connection:
-        resolved = await _resolve(connection, customer_id)
+        resolved = await lookup_customer.by_id(connection, customer_id)
         return json_response(await customers.profile(connection, resolved))
 
 
@@ -81,7 +63,7 @@ async def get_timeline(
     service: Service = request.app.state.service
     filters = timeline.TimelineFilter(since, until, kind, channel.value if channel else None)
     async with service.pool.acquire() as connection:
-        resolved = await _resolve(connection, customer_id)
+        resolved = await lookup_customer.by_id(connection, customer_id)
         try:
             events, next_cursor = await timeline.page(
                 connection, resolved.customer, filters, limit, cursor
@@ -94,15 +76,3 @@ async def get_timeline(
         "next_cursor": next_cursor,
     }
     return json_response(body)
-
-
-async def _resolve(connection: Any, customer_id: str) -> customers.Resolved:
-    parsed = parse_id(customer_id)
-    if parsed is None:
-        raise HTTPException(
-            status.HTTP_404_NOT_FOUND, f"{customer_id!r} is not a customer id (cus_<number>)"
-        )
-    resolved = await customers.resolve(connection, parsed)
-    if resolved is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no customer {customer_id}")
-    return resolved
