@@ -1,7 +1,9 @@
 """The composition root: the one place that reads settings and wires adapters together.
 
 `start()` connects (embedded Postgres when no URL is set), migrates, and returns a `Service`
-holding every component; nothing in journeyflow connects at import time.
+holding every component; nothing in journeyflow connects at import time. With a Kafka bootstrap
+address the log is Kafka (ingest produces, the Kafka processor and raw normalizers consume);
+without one it is the `event_log` table and the embedded processor.
 """
 
 from __future__ import annotations
@@ -10,16 +12,22 @@ import asyncio
 import logging
 import os
 import secrets
+from collections.abc import Callable, Coroutine
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 
+from journeyflow.errors import ConfigurationError
 from journeyflow.identity.keys import IdentifierRules
 from journeyflow.ingest.service import IngestService
 from journeyflow.journeys import definitions
+from journeyflow.kafka import runtime as kafka_runtime
+from journeyflow.kafka.runtime import KafkaRuntime
 from journeyflow.log.postgres import PostgresEventLog
+from journeyflow.observability.kafka_metrics import KafkaMetrics
 from journeyflow.observability.metrics import Metrics
 from journeyflow.process.batch import BatchApplier
 from journeyflow.process.processor import Processor
@@ -32,6 +40,9 @@ log = logging.getLogger(__name__)
 
 ADMIN_KEY_FILE = "admin-api-key"
 
+Worker = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
+"""A log consumer's `run(stop)`: works until the event is set, then returns."""
+
 
 @dataclass
 class Service:
@@ -41,19 +52,52 @@ class Service:
     rules: IdentifierRules
     ingest: IngestService
     processor: Processor
+    """The embedded log's processor (idle in Kafka mode)."""
     embedded: EmbeddedPostgres | None = None
+    kafka: KafkaRuntime | None = None
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
-    _processing: asyncio.Task[None] | None = None
+    _workers: list[asyncio.Task[None]] = field(default_factory=list)
+
+    @property
+    def workers(self) -> dict[str, Worker]:
+        """The consumers of the log this service runs: by name, their `run(stop)`."""
+        if self.kafka is None:
+            return {"processor": self.processor.run}
+        return {"processor": self.kafka.processor.run, "normalizer": self.kafka.normalizer.run}
+
+    def worker(self, name: str) -> Worker:
+        if name not in self.workers:
+            mode = "Kafka" if self.kafka else "the embedded log"
+            raise ConfigurationError(f"no {name} with {mode} (see JOURNEYFLOW_KAFKA__…)")
+        return self.workers[name]
 
     def start_processing(self) -> None:
+        """Run the consumers of the log in the background until `close()`."""
         self._stop.clear()
-        self._processing = asyncio.create_task(self.processor.run(self._stop), name="processor")
+        if self.kafka is not None and not self.settings.kafka.run_consumers:
+            return
+        self._workers = [
+            asyncio.create_task(run(self._stop), name=name) for name, run in self.workers.items()
+        ]
+
+    @property
+    def processing_error(self) -> BaseException | None:
+        """Why a background worker stopped, if one did (readiness reports it)."""
+        for task in self._workers:
+            if task.done() and not task.cancelled() and task.exception() is not None:
+                return task.exception()
+        return None
 
     async def close(self) -> None:
         self._stop.set()
-        if self._processing is not None:
+        for task in self._workers:
             with suppress(asyncio.CancelledError):
-                await self._processing
+                try:
+                    await task
+                except Exception:
+                    log.exception("background %s had stopped with an error", task.get_name())
+        if self.kafka is not None:
+            await self.kafka.close()
         await self.pool.close()
         if self.embedded is not None:
             self.embedded.stop()
@@ -77,16 +121,31 @@ async def start(settings: Settings, *, pool_size: int = 10) -> Service:
             embedded.stop()
         raise
     metrics = Metrics()
+    kafka_metrics = KafkaMetrics(metrics.registry)
     rules = IdentifierRules(settings.identity, settings.default_phone_region)
+    applier = BatchApplier(rules, definitions.from_settings(settings))
     processor = Processor(
         pool,
-        BatchApplier(rules, definitions.from_settings(settings)),
+        applier,
         metrics,
         batch_size=settings.processing.batch_size,
         linger=settings.processing.linger,
     )
-    ingest = IngestService(PostgresEventLog(pool), rules, metrics)
-    return Service(settings, pool, metrics, rules, ingest, processor, embedded)
+    kafka: KafkaRuntime | None = None
+    if settings.kafka.enabled:
+        try:
+            kafka = await kafka_runtime.start(
+                settings, pool, rules, applier, metrics, kafka_metrics
+            )
+        except BaseException:
+            await pool.close()
+            if embedded is not None:
+                embedded.stop()
+            raise
+        ingest = kafka.ingest
+    else:
+        ingest = IngestService(PostgresEventLog(pool), rules, metrics)
+    return Service(settings, pool, metrics, rules, ingest, processor, embedded, kafka)
 
 
 def api_keys(settings: Settings) -> dict[str, list[Scope]]:

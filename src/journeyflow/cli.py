@@ -12,11 +12,15 @@ import typer
 from rich.console import Console
 
 from journeyflow import __version__, bootstrap
+from journeyflow.errors import ConfigurationError
+from journeyflow.kafka import commands as kafka_commands
 from journeyflow.settings import Settings
 
 app = typer.Typer(help="Streaming journey analytics for contact centres.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.")
 app.add_typer(db_app, name="db")
+app.add_typer(kafka_commands.kafka_app, name="kafka")
+app.add_typer(kafka_commands.dlq_app, name="dlq")
 console = Console(stderr=True)
 
 
@@ -70,10 +74,8 @@ def serve(
     )
 
 
-@app.command()
-def process() -> None:
-    """Run only the processor (apply the log to Postgres) until SIGTERM or Ctrl-C."""
-    settings = _settings()
+def _run_until_signalled(settings: Settings, which: str) -> None:
+    """Start the service without HTTP and run one of its log consumers until SIGTERM/Ctrl-C."""
 
     async def main() -> None:
         service = await bootstrap.start(settings, pool_size=2)
@@ -81,13 +83,34 @@ def process() -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        console.print("processing; Ctrl-C to stop")
         try:
-            await service.processor.run(stop)
+            worker = service.worker(which)
+            console.print(f"{which}: running; Ctrl-C to stop")
+            await worker(stop)
         finally:
             await service.close()
 
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    except ConfigurationError as error:
+        console.print(str(error))
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def process() -> None:
+    """Run only the processor (apply the log to Postgres) until SIGTERM or Ctrl-C.
+
+    With Kafka, a member of the `JOURNEYFLOW_KAFKA__GROUP_ID` consumer group on the events topic
+    (or of the partitions in `JOURNEYFLOW_KAFKA__ASSIGNED_PARTITIONS`): start more to scale out.
+    """
+    _run_until_signalled(_settings(), "processor")
+
+
+@app.command()
+def normalize() -> None:
+    """Kafka only: normalize every `journeyflow.raw.<format>` topic into the events topic."""
+    _run_until_signalled(_settings(), "normalizer")
 
 
 @db_app.command("upgrade")

@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from journeyflow.kafka.settings import KafkaSettings
 from journeyflow.normalize.settings import NormalizeSettings
 
 Scope = str  # "read", "admin" or "ingest:<source>"
@@ -159,6 +160,7 @@ class Settings(BaseSettings):
     processing: ProcessingSettings = Field(default_factory=ProcessingSettings)
     normalize: NormalizeSettings = Field(default_factory=NormalizeSettings)
     journeys: JourneySettings = Field(default_factory=JourneySettings)
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
 
     @field_validator("api_keys")
     @classmethod

@@ -15,6 +15,7 @@ from journeyflow.api.responses import json_response
 from journeyflow.api.routes import (
     context,
     customers,
+    dead_letters,
     events,
     ingest,
     journeys,
@@ -22,10 +23,13 @@ from journeyflow.api.routes import (
     scorecard,
 )
 from journeyflow.bootstrap import Service
+from journeyflow.log import LogUnavailable
 from journeyflow.settings import Settings
 from journeyflow.store import migrate
 
 log = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 5
 
 
 def create_app(settings: Settings, service: Service | None = None) -> FastAPI:
@@ -62,7 +66,9 @@ def create_app(settings: Settings, service: Service | None = None) -> FastAPI:
     app.include_router(scorecard.router)
     app.include_router(journeys.router)
     app.include_router(context.router)
+    app.include_router(dead_letters.router)
     app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(LogUnavailable, _log_unavailable)
     app.add_exception_handler(Exception, _unexpected)
     return app
 
@@ -71,6 +77,17 @@ async def _invalid_request(request: Request, error: Exception) -> Response:
     assert isinstance(error, RequestValidationError)
     details = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()]
     return json_response({"detail": details}, status.HTTP_422_UNPROCESSABLE_ENTITY)
+
+
+async def _log_unavailable(request: Request, error: Exception) -> Response:
+    """The log could not make the events durable: nothing was accepted, retry later."""
+    log.warning("ingest refused, log unavailable: %s", error)
+    response = json_response(
+        {"detail": f"the event log is unavailable, nothing was accepted; retry later ({error})"},
+        status.HTTP_503_SERVICE_UNAVAILABLE,
+    )
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 async def _unexpected(request: Request, error: Exception) -> Response:

@@ -1,0 +1,273 @@
+"""The processor on Kafka: `journeyflow.events` -> Postgres, exactly-once effects.
+
+Each batch is applied in one Postgres transaction together with its (topic, partition, next
+offset) positions. On assignment a partition is sought to the position stored in Postgres, never
+to Kafka's committed offset (which is committed afterwards, for lag tools only). Before applying,
+the transaction locks the batch's position rows and checks that each partition starts exactly
+where its stored position says; a processor that lost a partition in a rebalance but still holds
+an old batch (a zombie) finds the position moved, rolls back, and re-seeks. Nothing is lost,
+nothing applied twice.
+
+Batch transactions of all processors on one database take one transaction-level advisory lock:
+identity merges rewrite rows far beyond a batch's own identifiers, and serializing the writing
+transactions is what keeps stitching exact across processors. Decoding, validation and the
+consumer work run in parallel; the Postgres writes take turns (the same as the embedded log).
+
+Partitions come from the consumer group, or from `assigned_partitions` (static scaling, no
+rebalancing). A revocation waits for the batch in flight to commit or roll back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.abc import ConsumerRebalanceListener
+from pydantic import ValidationError
+
+from journeyflow.events import InteractionEvent
+from journeyflow.events.validation import describe
+from journeyflow.kafka import clients, dead_letters
+from journeyflow.kafka.dead_letters import DeadLetter
+from journeyflow.kafka.settings import KafkaSettings
+from journeyflow.kafka.topics import Topics
+from journeyflow.log import LoggedEvent
+from journeyflow.observability.kafka_metrics import KafkaMetrics
+from journeyflow.observability.metrics import Metrics
+from journeyflow.process.batch import BatchApplier, BatchResult
+from journeyflow.process.observe import observe_batch
+from journeyflow.store.database import Connection
+
+log = logging.getLogger(__name__)
+
+PROCESS_LOCK = 0x6A66_7072_6F63  # "jfproc"
+RETRY_DELAYS = (0.1, 0.5, 1, 2, 5)
+
+
+class PositionMoved(Exception):
+    """Another processor applied this partition past the batch's start: abandon the batch."""
+
+
+class KafkaProcessor:
+    def __init__(
+        self,
+        settings: KafkaSettings,
+        pool: asyncpg.Pool,
+        applier: BatchApplier,
+        producer: AIOKafkaProducer,
+        metrics: Metrics,
+        kafka_metrics: KafkaMetrics,
+        *,
+        batch_size: int,
+        linger_seconds: float,
+    ) -> None:
+        self._settings = settings
+        self._pool = pool
+        self._applier = applier
+        self._producer = producer
+        self._metrics = metrics
+        self._kafka_metrics = kafka_metrics
+        self._batch_size = batch_size
+        self._linger_ms = max(1, int(linger_seconds * 1000))
+        self._topics = Topics(settings.topic_prefix)
+        self._group = settings.group_id
+        self._in_flight = asyncio.Lock()
+        self._consumer: AIOKafkaConsumer | None = None
+        self.lag: dict[int, int] = {}
+        """Events-topic partition -> records not yet applied, as last seen by this process."""
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Apply batches until `stop`; the batch in flight is finished first (drain)."""
+        consumer = clients.consumer(self._settings, self._group)
+        self._consumer = consumer
+        await consumer.start()
+        try:
+            if self._settings.assigned_partitions is not None:
+                partitions = [
+                    TopicPartition(self._topics.events, p)
+                    for p in self._settings.assigned_partitions
+                ]
+                consumer.assign(partitions)
+                await self.seek_to_stored(partitions)
+            else:
+                consumer.subscribe([self._topics.events], listener=_Listener(self))
+            failures = 0
+            while not stop.is_set():
+                batch = await consumer.getmany(
+                    timeout_ms=self._linger_ms, max_records=self._batch_size
+                )
+                if not batch:
+                    continue
+                try:
+                    await self.apply(batch)
+                    failures = 0
+                except PositionMoved as moved:
+                    self._kafka_metrics.abandoned_batches.inc()
+                    log.info("batch abandoned: %s", moved)
+                    await self.seek_to_stored(list(batch))
+                except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+                    delay = RETRY_DELAYS[min(failures, len(RETRY_DELAYS) - 1)]
+                    failures += 1
+                    log.warning("batch failed (%s); retrying in %.1fs", error, delay)
+                    await asyncio.sleep(delay)
+                    await self.seek_to_stored(list(batch))
+                    continue
+                await self._commit_to_kafka(batch)
+                await self._observe_lag(consumer)
+        finally:
+            self._consumer = None
+            await consumer.stop()
+
+    async def apply(self, batch: dict[TopicPartition, list[ConsumerRecord]]) -> None:
+        started = time.perf_counter()
+        logged: list[LoggedEvent] = []
+        letters: list[DeadLetter] = []
+        for tp, records in batch.items():
+            self._kafka_metrics.consumed.labels(topic=tp.topic).inc(len(records))
+            for record in records:
+                checked = _check(record)
+                if isinstance(checked, DeadLetter):
+                    letters.append(checked)
+                else:
+                    logged.append(LoggedEvent(len(logged) + 1, checked))
+        async with (
+            self._in_flight,
+            self._pool.acquire() as connection,
+            connection.transaction(),
+        ):
+            await connection.execute("SELECT pg_advisory_xact_lock($1)", PROCESS_LOCK)
+            await self._claim(connection, batch)
+            result = await self._applier.apply(connection, logged) if logged else None
+            await dead_letters.record(connection, letters)
+        if letters:
+            await dead_letters.publish(
+                self._producer, self._topics.dlq, letters, self._kafka_metrics
+            )
+        if result is not None:
+            self._observe(result, time.perf_counter() - started)
+
+    async def _claim(
+        self, connection: Connection, batch: dict[TopicPartition, list[ConsumerRecord]]
+    ) -> None:
+        """Lock the batch's positions, check they start where the batch starts, advance them."""
+        tps = sorted(batch, key=lambda tp: (tp.topic, tp.partition))
+        rows = await connection.fetch(
+            """
+            SELECT topic, partition, next_offset FROM kafka_positions
+            WHERE consumer_group = $1 AND (topic, partition) IN (
+                SELECT * FROM unnest($2::text[], $3::int[]))
+            ORDER BY topic, partition
+            FOR UPDATE
+            """,
+            self._group,
+            [tp.topic for tp in tps],
+            [tp.partition for tp in tps],
+        )
+        stored = {(r["topic"], r["partition"]): r["next_offset"] for r in rows}
+        for tp in tps:
+            expected = stored.get((tp.topic, tp.partition))
+            first = batch[tp][0].offset
+            if expected is not None and expected != first:
+                raise PositionMoved(
+                    f"{tp.topic}[{tp.partition}] is at {expected}, batch at {first}"
+                )
+        await connection.execute(
+            """
+            INSERT INTO kafka_positions AS k (consumer_group, topic, partition, next_offset)
+            SELECT $1, * FROM unnest($2::text[], $3::int[], $4::bigint[])
+            ON CONFLICT (consumer_group, topic, partition) DO UPDATE
+                SET next_offset = excluded.next_offset, updated_at = now()
+            """,
+            self._group,
+            [tp.topic for tp in tps],
+            [tp.partition for tp in tps],
+            [batch[tp][-1].offset + 1 for tp in tps],
+        )
+
+    async def seek_to_stored(self, partitions: Sequence[TopicPartition]) -> None:
+        """Position each partition where Postgres says it was applied up to (else earliest)."""
+        consumer = self._consumer
+        if consumer is None or not partitions:
+            return
+        rows = await self._pool.fetch(
+            "SELECT topic, partition, next_offset FROM kafka_positions WHERE consumer_group = $1",
+            self._group,
+        )
+        stored = {(r["topic"], r["partition"]): r["next_offset"] for r in rows}
+        for tp in partitions:
+            offset = stored.get((tp.topic, tp.partition))
+            if offset is None:
+                await consumer.seek_to_beginning(tp)
+            else:
+                consumer.seek(tp, offset)
+
+    async def _commit_to_kafka(self, batch: dict[TopicPartition, list[ConsumerRecord]]) -> None:
+        """For lag tools only: Postgres is the source of truth for positions."""
+        consumer = self._consumer
+        if consumer is None:
+            return
+        try:
+            await consumer.commit({tp: records[-1].offset + 1 for tp, records in batch.items()})
+        except Exception as error:  # a rebalance or a broker hiccup must not stop processing
+            log.info("offset commit to Kafka skipped: %r", error)
+
+    def _observe(self, result: BatchResult, seconds: float) -> None:
+        observe_batch(self._metrics, result, self._applier.definitions, seconds)
+
+    async def _observe_lag(self, consumer: AIOKafkaConsumer) -> None:
+        for tp in consumer.assignment():
+            highwater = consumer.highwater(tp)
+            if highwater is None:
+                continue
+            lag = max(0, highwater - await consumer.position(tp))
+            self.lag[tp.partition] = lag
+            self._kafka_metrics.consumer_lag.labels(tp.topic, str(tp.partition)).set(lag)
+
+
+class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
+    def __init__(self, processor: KafkaProcessor) -> None:
+        self._processor = processor
+
+    async def on_partitions_revoked(self, revoked: Any) -> None:
+        # Let the batch in flight commit or roll back before the partitions move on.
+        async with self._processor._in_flight:
+            pass
+
+    async def on_partitions_assigned(self, assigned: Any) -> None:
+        self._processor._kafka_metrics.rebalances.labels(group=self._processor._group).inc()
+        await self._processor.seek_to_stored(list(assigned))
+
+
+def _check(record: ConsumerRecord) -> str | DeadLetter:
+    """The record's JSON text if it is a valid unified event, else its dead letter."""
+    value: bytes = record.value or b""
+    try:
+        text = value.decode("utf-8")
+    except UnicodeDecodeError:
+        return _letter(record, "undecodable", "record value is not UTF-8 text")
+    try:
+        InteractionEvent.model_validate_json(text)
+    except ValidationError as error:
+        invalid_json = any(e["type"] == "json_invalid" for e in error.errors())
+        reason = "invalid-json" if invalid_json else "invalid-event"
+        return _letter(record, reason, "; ".join(describe(error)))
+    return text
+
+
+def _letter(record: ConsumerRecord, reason: str, error: str) -> DeadLetter:
+    return DeadLetter(
+        stage="process",
+        format="unified",
+        topic=record.topic,
+        partition=record.partition,
+        offset=record.offset,
+        key=record.key,
+        value=record.value or b"",
+        reason=reason,
+        error=error,
+    )
