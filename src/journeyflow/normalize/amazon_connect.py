@@ -17,20 +17,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import ValidationError
-
 from journeyflow.events import InteractionEvent
-from journeyflow.events.model import Outcome
-from journeyflow.normalize.amazon_connect_record import ContactRecord, payload_schema
-from journeyflow.normalize.common import (
-    ROOT,
-    as_object,
-    department_of,
-    epoch_millis,
-    is_truthy,
-    make_event,
-    map_intent,
-)
+from journeyflow.normalize import amazon_connect_fields as fields_of
+from journeyflow.normalize.amazon_connect_record import ContactRecord, parse, payload_schema
+from journeyflow.normalize.common import ROOT, department_of, is_truthy, make_event, map_intent
 from journeyflow.normalize.format import NativeFormat, NormalizeError
 from journeyflow.normalize.settings import AmazonConnectSettings, NormalizeSettings
 
@@ -40,30 +30,13 @@ TRANSFER_METHODS = frozenset({"TRANSFER", "QUEUE_TRANSFER"})
 AGENT_INITIATED = frozenset({"OUTBOUND", "CALLBACK", "EXTERNAL_OUTBOUND", "AGENT_REPLY"})
 IGNORED_METHODS = frozenset({"MONITOR"})
 """Supervisor monitoring legs are not customer contacts: such records yield no events."""
-LEG_EPOCH_LIMIT = 2**32
-"""Seconds since 1970 (year 2106) below which a leg's start orders verification revisions."""
-UPDATE_OFFSET_LIMIT = 2**31 - 1
 
 
 def normalize(payload: Any, settings: NormalizeSettings) -> list[InteractionEvent]:
-    record = _parse(payload)
+    record = parse(payload)
     if record.InitiationMethod.upper() in IGNORED_METHODS:
         return []
     return _Leg(record, settings).events()
-
-
-def _parse(payload: Any) -> ContactRecord:
-    as_object(payload, ROOT)
-    try:
-        return ContactRecord.model_validate(payload)
-    except ValidationError as error:
-        first = error.errors(include_url=False)[0]
-        path = ROOT + "".join(
-            f"[{part}]" if isinstance(part, int) else f".{part}" for part in first["loc"]
-        )
-        more = len(error.errors()) - 1
-        suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-        raise NormalizeError(first["msg"] + suffix, path) from None
 
 
 class _Leg:
@@ -95,9 +68,7 @@ class _Leg:
         self.agent_at = agent.ConnectedToAgentTimestamp if agent else None
         self.queue = queue.Name if queue and queue.Name else None
         self.agent_id = (agent.Username or agent.ARN or None) if agent else None
-        self.revision = epoch_millis(record.LastUpdateTimestamp)
-        if self.revision < 0:
-            raise NormalizeError("must not lie before 1970", f"{ROOT}.LastUpdateTimestamp")
+        self.revision = fields_of.revision(record)
 
     def events(self) -> list[InteractionEvent]:
         events = []
@@ -157,14 +128,14 @@ class _Leg:
         in_self_service = self.start_channel is not None and not self.reached_human
         fields: dict[str, Any] = {
             "channel": self.start_channel if in_self_service else self.channel,
-            "measures": self._measures(),
+            "measures": fields_of.measures(self.record),
         }
-        outcome = self._outcome()
+        outcome = fields_of.outcome(self.record, self.connect)
         if outcome is not None:
             fields["outcome"] = outcome
         if self.record.DisconnectReason:
             fields["attributes"] = {
-                **self._attributes(),
+                **fields_of.leg_attributes(self.record),
                 "disconnect_reason": self.record.DisconnectReason,
             }
         return self._event("ended", "contact.ended", at, **fields)
@@ -173,7 +144,7 @@ class _Leg:
         """Once per contact: Connect copies attributes onto transfer legs, so a flag seen on
         several legs cannot be told from a re-verification. Its id is per contact; its revision
         prefers the earliest leg, then that leg's latest update, so arrival order does not
-        matter (see `_verification_revision`)."""
+        matter (see `amazon_connect_fields.verification_revision`)."""
         if not is_truthy((self.record.Attributes or {}).get(self.connect.verified_attribute)):
             return None
         at = self.record.InitiationTimestamp
@@ -183,21 +154,11 @@ class _Leg:
             "identity.verified",
             at,
             event_id=f"{self.contact_id}:verified",
-            revision=self._verification_revision(),
+            revision=fields_of.verification_revision(self.record),
             channel=self.start_channel if in_self_service else self.channel,
             queue=None if in_self_service else self.queue,
             agent_id=None if in_self_service else self.agent_id,
         )
-
-    def _verification_revision(self) -> int:
-        """High bits: 2^32 - 1 minus the leg's start in epoch seconds (an earlier leg wins); low 31
-        bits: seconds from the leg's start to its last update (a newer copy of a leg wins)."""
-        started = int(self.record.InitiationTimestamp.timestamp())
-        updated = int(self.record.LastUpdateTimestamp.timestamp())
-        if not 0 <= started < LEG_EPOCH_LIMIT:
-            raise NormalizeError("must lie between 1970 and 2106", f"{ROOT}.InitiationTimestamp")
-        offset = min(max(updated - started, 0), UPDATE_OFFSET_LIMIT)
-        return ((LEG_EPOCH_LIMIT - 1 - started) << 31) | offset
 
     def _routing(self) -> dict[str, Any]:
         routing = {
@@ -207,58 +168,6 @@ class _Leg:
             "channel": self.channel,
         }
         return {key: value for key, value in routing.items() if value is not None}
-
-    def _measures(self) -> dict[str, float]:
-        agent = self.record.Agent
-        queue = self.record.Queue
-        talk = agent.AgentInteractionDuration if agent else None
-        hold = agent.CustomerHoldDuration if agent else None
-        acw = agent.AfterContactWorkDuration if agent else None
-        measures = {
-            "talk_seconds": talk,
-            "hold_seconds": hold,
-            "acw_seconds": acw,
-            "wait_seconds": queue.Duration if queue else None,
-        }
-        parts = [value for value in (talk, hold, acw) if value is not None]
-        if parts:
-            measures["handle_seconds"] = sum(parts)
-        return {key: value for key, value in measures.items() if value is not None}
-
-    def _outcome(self) -> str | None:
-        raw = self.record.attribute(self.connect.outcome_attribute)
-        if raw is not None and raw.lower() in {outcome.value for outcome in Outcome}:
-            return raw.lower()
-        if self.queued_at is not None and self.agent_at is None:
-            return Outcome.ABANDONED.value
-        if self.record.NextContactId:
-            return Outcome.TRANSFERRED.value
-        return None
-
-    def _identifiers(self) -> dict[str, str]:
-        record = self.record
-        identifiers: dict[str, str] = {}
-        endpoint = record.CustomerEndpoint
-        if endpoint and endpoint.Address and (endpoint.Type or "").upper() == "TELEPHONE_NUMBER":
-            identifiers["phone"] = endpoint.Address
-        for kind, attribute in (
-            ("customer_id", self.connect.customer_id_attribute),
-            ("account_id", self.connect.account_id_attribute),
-        ):
-            value = record.attribute(attribute)
-            if value is not None:
-                identifiers[kind] = value
-        return identifiers
-
-    def _attributes(self) -> dict[str, str]:
-        record = self.record
-        attributes = {
-            "connect_contact_id": record.ContactId,
-            "initiation_method": record.InitiationMethod,
-            "previous_connect_contact_id": record.PreviousContactId,
-            "next_connect_contact_id": record.NextContactId,
-        }
-        return {key: value for key, value in attributes.items() if value}
 
     def _event(self, suffix: str, kind: str, at: datetime, **fields: Any) -> InteractionEvent:
         record = self.record
@@ -272,11 +181,11 @@ class _Leg:
             "kind": kind,
             "contact_id": self.contact_id,
             "previous_contact_ref": record.attribute(self.connect.previous_contact_ref_attribute),
-            "identifiers": self._identifiers(),
+            "identifiers": fields_of.identifiers(record, self.connect),
             "intent": intent,
             "queue": self.queue,
             "agent_id": self.agent_id,
-            "attributes": self._attributes(),
+            "attributes": fields_of.leg_attributes(record),
         }
         merged: dict[str, Any] = {**base, **fields}
         merged["department"] = department_of(merged["queue"], self.settings)

@@ -10,7 +10,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
+
+from journeyflow.normalize.common import ROOT, as_object
+from journeyflow.normalize.format import NormalizeError
 
 Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=256)]
@@ -95,6 +105,21 @@ class ContactRecord(_Lenient):
             return None if value is None else str(value).lower()
         text = str(value).strip()
         return text or None
+
+
+def parse(payload: Any) -> ContactRecord:
+    """The record, or a `NormalizeError` at the JSON path of its first problem."""
+    as_object(payload, ROOT)
+    try:
+        return ContactRecord.model_validate(payload)
+    except ValidationError as error:
+        problems = error.errors(include_url=False)
+        path = ROOT + "".join(
+            f"[{part}]" if isinstance(part, int) else f".{part}" for part in problems[0]["loc"]
+        )
+        more = len(problems) - 1
+        suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+        raise NormalizeError(problems[0]["msg"] + suffix, path) from None
 
 
 def payload_schema() -> dict[str, Any]:
