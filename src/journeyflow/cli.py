@@ -1,4 +1,4 @@
-"""`journeyflow …`: serve, process, db upgrade, schema."""
+"""`journeyflow …`: serve, process, replay, db upgrade, schema."""
 
 from __future__ import annotations
 
@@ -111,6 +111,18 @@ def process() -> None:
 def normalize() -> None:
     """Kafka only: normalize every `journeyflow.raw.<format>` topic into the events topic."""
     _run_until_signalled(_settings(), "normalizer")
+
+
+@app.command()
+def replay() -> None:
+    """Rebuild contacts, journeys and metric buckets from the stored timelines.
+
+    Run after changing a metric definition (e.g. JOURNEYFLOW_REPEAT_WINDOW); processors wait
+    while it runs, readers keep the old numbers until the rebuild commits.
+    """
+    from journeyflow.journeys.command import run_replay
+
+    run_replay(_settings(), console)
 
 
 @db_app.command("upgrade")
