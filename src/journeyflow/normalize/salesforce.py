@@ -83,7 +83,7 @@ def normalize(payload: Any, settings: NormalizeSettings) -> list[InteractionEven
     record_ids = _record_ids(require(header, "recordIds", header_path), header_path)
 
     config = settings.salesforce
-    kind = _kind(change, message, path, config)
+    kinds = _kinds(change, message, header, path, config)
     common = _common_fields(message, path, settings)
     attributes = {"change_type": change_type, **common.pop("attributes")}
     if gap:
@@ -98,7 +98,7 @@ def normalize(payload: Any, settings: NormalizeSettings) -> list[InteractionEven
     return [
         _event(
             record_id,
-            f"{transaction}:{sequence}:{record_id}",
+            f"{transaction}:{sequence}:{record_id}" + ("" if n == 0 else f":{kind}"),
             kind,
             commit,
             common,
@@ -106,6 +106,7 @@ def normalize(payload: Any, settings: NormalizeSettings) -> list[InteractionEven
             config,
         )
         for record_id in record_ids
+        for n, kind in enumerate(kinds)
     ]
 
 
@@ -136,15 +137,32 @@ def _event(
     )
 
 
-def _kind(change: str, message: Mapping[str, Any], path: str, config: SalesforceSettings) -> str:
+def _kinds(
+    change: str,
+    message: Mapping[str, Any],
+    header: Mapping[str, Any],
+    path: str,
+    config: SalesforceSettings,
+) -> list[str]:
+    """A case created already closed (a call logged after the fact) is opened and resolved; an
+    update resolves it only if it changed the status (enriched messages repeat unchanged ones)."""
+    status = optional_str(message, "Status", path)
+    closed_statuses = {s.strip().lower() for s in config.closed_statuses}
+    closed = is_truthy(message.get("IsClosed")) or (
+        status is not None and status.lower() in closed_statuses
+    )
     if change == "CREATE":
-        return "case.opened"
-    if change == "UPDATE":
-        status = optional_str(message, "Status", path)
-        closed = {s.strip().lower() for s in config.closed_statuses}
-        if is_truthy(message.get("IsClosed")) or (status is not None and status.lower() in closed):
-            return "case.resolved"
-    return "case.updated"
+        return ["case.opened", "case.resolved"] if closed else ["case.opened"]
+    changed = header.get("changedFields")
+    if (
+        isinstance(changed, list)
+        and changed
+        and not {"Status", "IsClosed"} & set(map(str, changed))
+    ):
+        closed = False
+    if change == "UPDATE" and closed:
+        return ["case.resolved"]
+    return ["case.updated"]
 
 
 def _common_fields(

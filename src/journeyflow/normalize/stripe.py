@@ -14,12 +14,10 @@ payment. Every other event keeps Stripe's `evt_…` id, so webhook retries are d
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from typing import Any
 
 from journeyflow.events import InteractionEvent
-from journeyflow.normalize import stripe_signature
+from journeyflow.normalize import stripe_payload, stripe_signature
 from journeyflow.normalize.common import (
     MAX_TEXT,
     ROOT,
@@ -223,35 +221,11 @@ def _scalars(obj: Mapping[str, Any], keys: tuple[str, ...], prefix: str = "") ->
     return out
 
 
-class StripeEventData(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    object: dict[str, Any] = Field(description="the API resource the event is about")
-    previous_attributes: dict[str, Any] | None = Field(
-        default=None, description="changed fields' old values (*.updated events)"
-    )
-
-
-class StripeEvent(BaseModel):
-    """A Stripe (API v1, snapshot) event object as webhook endpoints receive it."""
-
-    model_config = ConfigDict(extra="allow", title="Stripe event")
-    id: str = Field(description="evt_…")
-    object: Literal["event"] = "event"
-    type: str = Field(
-        description="the event types journeyflow maps",
-        json_schema_extra={"enum": list[JsonValue](sorted(KINDS))},
-    )
-    created: int = Field(description="epoch seconds")
-    livemode: bool | None = None
-    api_version: str | None = None
-    data: StripeEventData
-
-
 FORMAT = NativeFormat(
     name=NAME,
     source=SOURCE,
     summary="Stripe webhook events: invoices, payments, disputes, subscriptions, customers",
     normalize=normalize,
     verify=stripe_signature.verify,
-    payload_schema=StripeEvent.model_json_schema(),
+    payload_schema=stripe_payload.payload_schema(KINDS),
 )

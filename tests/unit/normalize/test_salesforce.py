@@ -142,3 +142,21 @@ def test_an_array_is_split_into_its_messages() -> None:
     body = _fixture("web_case_lifecycle_array")
     assert salesforce.FORMAT.split(body) == body
     assert salesforce.FORMAT.split(_created()) == [_created()]
+
+
+def test_a_case_created_closed_is_opened_and_resolved() -> None:
+    body = _created()
+    body["payload"].update(Status="Closed", IsClosed=True)
+    opened, resolved = salesforce.normalize(body, NormalizeSettings())
+    assert (opened.kind, resolved.kind) == ("case.opened", "case.resolved")
+    assert resolved.outcome == "resolved"
+    assert resolved.event_id == f"{opened.event_id}:case.resolved"
+
+
+def test_an_update_that_leaves_the_status_alone_does_not_resolve_again() -> None:
+    body = _fixture("case_closed_bare")  # enriched: Status repeated though unchanged
+    body["ChangeEventHeader"]["changedFields"] = ["Priority", "LastModifiedDate"]
+    body["Priority"] = "Low"
+    [event] = salesforce.normalize(body, NormalizeSettings())
+    assert event.kind == "case.updated"
+    assert event.outcome is None
