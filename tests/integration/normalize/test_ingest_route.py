@@ -158,6 +158,19 @@ async def test_unified_checks_each_event_source_against_the_key(
     assert "may not ingest source 'ivr'" in rejected["errors"][0]
 
 
+async def test_an_event_with_an_unconfigured_identifier_type_rejects_its_payload(
+    client: httpx.AsyncClient,
+) -> None:
+    odd = {**CHAT_EVENT, "identifiers": {"loyalty_card": "LC-1"}}
+
+    response = await client.post("/v1/ingest/unified", json=[odd])
+
+    assert response.status_code == 422
+    (rejected,) = response.json()["rejected"]
+    assert rejected["event_id"] == "chat-1"
+    assert "identifiers: unknown type(s) loyalty_card" in rejected["errors"][0]
+
+
 async def test_a_body_without_a_bearer_key_is_401(client: httpx.AsyncClient) -> None:
     response = await client.post(CTR, json=CALL, headers={"Authorization": ""})
 
@@ -171,6 +184,7 @@ async def test_a_body_without_a_bearer_key_is_401(client: httpx.AsyncClient) -> 
         (b"", 400, "empty"),
         (b"[]", 400, "no payload"),
         (orjson.dumps([MONITOR] * 1001), 413, "at most 1000"),
+        (b"[" + b" " * (5 * 1024 * 1024) + b"]", 413, "exceeds"),
     ],
 )
 async def test_malformed_empty_and_oversized_requests(
