@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from unit.normalize import golden
 
 from journeyflow.normalize import registry
 from journeyflow.normalize.format import NormalizeError
@@ -44,3 +45,11 @@ def test_an_absurd_format_name_is_quoted_short() -> None:
         registry.get("x" * 10_000)
 
     assert len(str(caught.value)) < 1000
+
+
+@pytest.mark.parametrize("name", sorted(registry.FORMATS))
+def test_every_format_has_golden_fixtures_with_their_sources(name: str) -> None:
+    assert golden.cases(name), f"no golden fixtures for {name}"
+    sources = golden.FIXTURES / name / "SOURCES.md"
+    assert sources.exists(), f"{sources} must name the documentation the samples come from"
+    assert "http" in sources.read_text()
