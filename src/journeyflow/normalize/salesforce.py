@@ -23,89 +23,56 @@ from typing import Any
 
 from journeyflow.events import InteractionEvent
 from journeyflow.normalize.common import (
-    as_object,
     child,
     is_truthy,
     make_event,
     map_intent,
     optional_str,
-    parse_timestamp,
-    require,
-    require_str,
 )
 from journeyflow.normalize.format import NativeFormat, NormalizeError
 from journeyflow.normalize.salesforce_envelope import message_of, payload_schema, split
+from journeyflow.normalize.salesforce_header import HEADER, Change, entity_of, read_change
 from journeyflow.normalize.settings import NormalizeSettings, SalesforceSettings
 
 NAME = "salesforce-cdc"
 SOURCE = "crm"
 CASE = "Case"
 IDENTITY_ONLY = frozenset({"Contact"})
-CHANGE_TYPES = frozenset({"CREATE", "UPDATE", "DELETE", "UNDELETE"})
 _CASE_ATTRIBUTES = ("CaseNumber", "Status", "Priority", "Origin", "Reason", "Type", "OwnerId")
-_MAX_CHANGED = 20
 
 
 def normalize(payload: Any, settings: NormalizeSettings) -> list[InteractionEvent]:
     """One change event message (bare or in its streaming envelope) -> its case events."""
     message, path, replay_id = message_of(payload)
-    header_path = child(path, "ChangeEventHeader")
-    header = as_object(require(message, "ChangeEventHeader", path), header_path)
-    entity = require_str(header, "entityName", header_path)
+    entity = entity_of(message, path)
     if entity in IDENTITY_ONLY:
         return []
     if entity != CASE:
         raise NormalizeError(
-            f"unsupported entity {entity[:80]!r}; supported: {CASE} (and {', '.join(IDENTITY_ONLY)}"
-            ", accepted and ignored)",
-            child(header_path, "entityName"),
+            f"unsupported entity {entity[:80]!r}; supported: {CASE} (and "
+            f"{', '.join(IDENTITY_ONLY)}, accepted and ignored)",
+            child(child(path, HEADER), "entityName"),
         )
-    change_type = require_str(header, "changeType", header_path)
-    gap = change_type.startswith("GAP_")
-    change = change_type.removeprefix("GAP_")
-    if change == "OVERFLOW":
-        raise NormalizeError(
-            "GAP_OVERFLOW names no records; re-read the changed Cases from Salesforce",
-            child(header_path, "changeType"),
-        )
-    if change not in CHANGE_TYPES:
-        raise NormalizeError(
-            f"unknown changeType {change_type[:40]!r}", child(header_path, "changeType")
-        )
-    commit = parse_timestamp(
-        _millis(
-            require(header, "commitTimestamp", header_path), child(header_path, "commitTimestamp")
-        ),
-        child(header_path, "commitTimestamp"),
-    )
-    transaction = require_str(header, "transactionKey", header_path)
-    sequence = _sequence(require(header, "sequenceNumber", header_path), header_path)
-    record_ids = _record_ids(require(header, "recordIds", header_path), header_path)
-
-    config = settings.salesforce
-    kinds = _kinds(change, message, header, path, config)
+    change = read_change(message, path)
     common = _common_fields(message, path, settings)
-    attributes = {"change_type": change_type, **common.pop("attributes")}
-    if gap:
+    attributes = {"change_type": change.change_type, **common.pop("attributes")}
+    if change.gap:
         attributes["gap"] = True
-    changed = header.get("changedFields")
-    if change == "UPDATE" and isinstance(changed, list):
-        attributes["changed_fields"] = [f[:80] for f in changed if isinstance(f, str)][
-            :_MAX_CHANGED
-        ]
+    if change.change == "UPDATE" and change.changed_fields:
+        attributes["changed_fields"] = change.changed_fields
     if replay_id is not None:
         attributes["replay_id"] = replay_id
+    kinds = _kinds(change, message, path, settings.salesforce)
     return [
         _event(
             record_id,
-            f"{transaction}:{sequence}:{record_id}" + ("" if n == 0 else f":{kind}"),
+            change.event_id(record_id) + ("" if n == 0 else f":{kind}"),
             kind,
-            commit,
-            common,
-            attributes,
-            config,
+            change.committed_at,
+            {**common, "attributes": {"case_id": record_id, **attributes}},
+            settings.salesforce,
         )
-        for record_id in record_ids
+        for record_id in change.record_ids
         for n, kind in enumerate(kinds)
     ]
 
@@ -114,35 +81,29 @@ def _event(
     record_id: str,
     event_id: str,
     kind: str,
-    commit: datetime,
-    common: Mapping[str, Any],
-    attributes: Mapping[str, Any],
+    committed_at: datetime,
+    fields: Mapping[str, Any],
     config: SalesforceSettings,
 ) -> InteractionEvent:
-    identifiers = dict(common["identifiers"])
+    identifiers = dict(fields["identifiers"])
     if config.case_identifier:
         identifiers[config.case_identifier] = record_id
     return make_event(
         {
-            **common,
+            **fields,
             "event_id": event_id,
             "source": SOURCE,
             "format": NAME,
-            "occurred_at": commit,
+            "occurred_at": committed_at,
             "kind": kind,
             "identifiers": identifiers,
             "outcome": "resolved" if kind == "case.resolved" else None,
-            "attributes": {"case_id": record_id, **attributes},
         }
     )
 
 
 def _kinds(
-    change: str,
-    message: Mapping[str, Any],
-    header: Mapping[str, Any],
-    path: str,
-    config: SalesforceSettings,
+    change: Change, message: Mapping[str, Any], path: str, config: SalesforceSettings
 ) -> list[str]:
     """A case created already closed (a call logged after the fact) is opened and resolved; an
     update resolves it only if it changed the status (enriched messages repeat unchanged ones)."""
@@ -151,18 +112,11 @@ def _kinds(
     closed = is_truthy(message.get("IsClosed")) or (
         status is not None and status.lower() in closed_statuses
     )
-    if change == "CREATE":
+    if change.change == "CREATE":
         return ["case.opened", "case.resolved"] if closed else ["case.opened"]
-    changed = header.get("changedFields")
-    if (
-        isinstance(changed, list)
-        and changed
-        and not {"Status", "IsClosed"} & set(map(str, changed))
-    ):
+    if change.changed_fields and not {"Status", "IsClosed"} & set(change.changed_fields):
         closed = False
-    if change == "UPDATE" and closed:
-        return ["case.resolved"]
-    return ["case.updated"]
+    return ["case.resolved"] if change.change == "UPDATE" and closed else ["case.updated"]
 
 
 def _common_fields(
@@ -200,41 +154,6 @@ def _common_fields(
 
 def _snake(name: str) -> str:
     return "".join(f"_{c.lower()}" if c.isupper() and i else c.lower() for i, c in enumerate(name))
-
-
-def _millis(value: Any, path: str) -> Any:
-    """commitTimestamp is epoch milliseconds (Pub/Sub and CometD both); ISO text passes through."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return value / 1000
-    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
-        return int(value.strip()) / 1000
-    return value
-
-
-def _sequence(value: Any, header_path: str) -> int:
-    text = (
-        str(value).strip() if isinstance(value, int | str) and not isinstance(value, bool) else ""
-    )
-    if not (text.isascii() and text.isdigit()):
-        raise NormalizeError("expected a whole number", child(header_path, "sequenceNumber"))
-    return int(text)
-
-
-def _record_ids(value: Any, header_path: str) -> list[str]:
-    path = child(header_path, "recordIds")
-    ids = [value] if isinstance(value, str) else value
-    if not isinstance(ids, list) or not ids:
-        raise NormalizeError("expected a non-empty array of record ids", path)
-    out = []
-    for i, item in enumerate(ids):
-        if not isinstance(item, str) or not item.strip() or len(item) > 64:
-            raise NormalizeError("expected a record id", child(path, i))
-        if item.endswith("*"):
-            raise NormalizeError(
-                f"wildcard record id {item!r} (a field type conversion) names no record", path
-            )
-        out.append(item.strip())
-    return list(dict.fromkeys(out))
 
 
 FORMAT = NativeFormat(

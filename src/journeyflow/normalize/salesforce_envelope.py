@@ -15,8 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from journeyflow.normalize.common import ROOT, as_object, child
 from journeyflow.normalize.format import NormalizeError
-
-HEADER = "ChangeEventHeader"
+from journeyflow.normalize.salesforce_header import HEADER
 
 
 def split(body: Any) -> Sequence[Any]:
