@@ -19,7 +19,8 @@ retried delivery repeats, so a retry is a duplicate, never a second escalation.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from journeyflow.events import InteractionEvent
@@ -45,6 +46,25 @@ ENDING_REASONS = {"ticketClosed": "resolved", "transferToEmail": "transferred"}
 _PHONE_IDENTITIES = frozenset({"phone", "phonenumber", "sms"})
 
 
+@dataclass(frozen=True, slots=True)
+class _Event:
+    """One webhook event, read as far as every mapped type needs it."""
+
+    type: str
+    body: Mapping[str, Any]
+    """`payload`, at JSON path `$.payload`."""
+    conversation: Mapping[str, Any]
+    in_control: Mapping[str, Any]
+    """The conversation's `activeSwitchboardIntegration` (empty when none)."""
+    settings: NormalizeSettings
+
+
+PAYLOAD = child(ROOT, "payload")
+CONVERSATION = child(PAYLOAD, "conversation")
+Fields = dict[str, Any] | None
+"""The event-specific fields of the one event a webhook event means, or None for no event."""
+
+
 def normalize(payload: Any, settings: NormalizeSettings) -> list[InteractionEvent]:
     """One webhook event (an element of a delivery's `events`) -> its contact events."""
     event = as_object(payload, ROOT)
@@ -60,72 +80,53 @@ def normalize(payload: Any, settings: NormalizeSettings) -> list[InteractionEven
     handler = _HANDLERS.get(type_)
     if handler is None:
         return []
-    path = child(ROOT, "payload")
-    body = as_object(require(event, "payload"), path)
-    conversation_path = child(path, "conversation")
-    conversation = as_object(require(body, "conversation", path), conversation_path)
+    body = as_object(require(event, "payload"), PAYLOAD)
+    conversation = as_object(require(body, "conversation", PAYLOAD), CONVERSATION)
+    in_control = optional_object(conversation, "activeSwitchboardIntegration", CONVERSATION)
     base = {
         "event_id": require_str(event, "id"),
         "source": SOURCE,
         "format": NAME,
         "occurred_at": parse_timestamp(require(event, "createdAt"), child(ROOT, "createdAt")),
-        "contact_id": require_str(conversation, "id", conversation_path),
+        "contact_id": require_str(conversation, "id", CONVERSATION),
     }
-    fields = handler(type_, body, path, conversation, settings)
-    return [] if fields is None else [make_event({**base, **fields})]
+    fields = handler(_Event(type_, body, conversation, in_control, settings))
+    if fields is None:
+        return []
+    return [make_event({**base, **fields})]
 
 
-Fields = dict[str, Any] | None
-"""The event-specific fields of the one event a webhook event means, or None for no event."""
-
-
-def _started(
-    type_: str,
-    body: Mapping[str, Any],
-    path: str,
-    conversation: Mapping[str, Any],
-    settings: NormalizeSettings,
-) -> Fields:
-    conversation_path = child(path, "conversation")
-    active = optional_object(conversation, "activeSwitchboardIntegration", conversation_path)
-    bot = bool(active) and not _is_human(active, settings.zendesk_sunshine)
-    metadata = optional_object(conversation, "metadata", conversation_path)
-    key = settings.zendesk_sunshine.intent_metadata_key
-    raw_intent = metadata.get(key) if key else None
-    source = optional_object(body, "source", path)
+def _started(event: _Event) -> Fields:
+    config = event.settings.zendesk_sunshine
+    bot = bool(event.in_control) and not _is_human(event.in_control, config)
+    metadata = optional_object(event.conversation, "metadata", CONVERSATION)
+    raw_intent = metadata.get(config.intent_metadata_key) if config.intent_metadata_key else None
+    source = optional_object(event.body, "source", PAYLOAD)
     attributes = {
-        "creation_reason": optional_str(body, "creationReason", path),
-        "sunshine_channel": optional_str(source, "type", child(path, "source")),
-        "conversation_type": optional_str(conversation, "type", conversation_path),
-        "switchboard_integration": _integration_name(active),
+        "creation_reason": optional_str(event.body, "creationReason", PAYLOAD),
+        "sunshine_channel": optional_str(source, "type", child(PAYLOAD, "source")),
+        "conversation_type": optional_str(event.conversation, "type", CONVERSATION),
+        "switchboard_integration": _integration_name(event.in_control),
     }
     return {
         "kind": "contact.started",
         "channel": "bot" if bot else "chat",
-        "intent": map_intent(raw_intent, settings),
-        "identifiers": _identifiers(body, path, settings.zendesk_sunshine),
+        "intent": map_intent(raw_intent, event.settings),
+        "identifiers": _identifiers(event.body, config),
         "attributes": {k: v for k, v in attributes.items() if v},
     }
 
 
-def _control(
-    type_: str,
-    body: Mapping[str, Any],
-    path: str,
-    conversation: Mapping[str, Any],
-    settings: NormalizeSettings,
-) -> Fields:
-    reason = optional_str(body, "reason", path)
-    if reason in ENDING_REASONS or type_ == "switchboard:releaseControl":
+def _control(event: _Event) -> Fields:
+    """Control passed, accepted or released: an ending, an escalation, or nothing."""
+    reason = optional_str(event.body, "reason", PAYLOAD)
+    if reason in ENDING_REASONS or event.type == "switchboard:releaseControl":
         return _ended(reason)
-    active = optional_object(
-        conversation, "activeSwitchboardIntegration", child(path, "conversation")
-    )
-    if not active or not _is_human(active, settings.zendesk_sunshine):
+    if not event.in_control or not _is_human(event.in_control, event.settings.zendesk_sunshine):
         return None  # control went to a bot or another system: not a step of the journey
     attributes = {
-        "switchboard_integration": _integration_name(active),
-        "integration_type": _integration_type(active),
+        "switchboard_integration": _integration_name(event.in_control),
+        "integration_type": _integration_type(event.in_control),
     }
     return {
         "kind": "contact.escalated",
@@ -136,24 +137,16 @@ def _control(
     }
 
 
-def _removed(
-    type_: str,
-    body: Mapping[str, Any],
-    path: str,
-    conversation: Mapping[str, Any],
-    settings: NormalizeSettings,
-) -> Fields:
+def _removed(event: _Event) -> Fields:
     return {**_ended(None), "attributes": {"removed": True}}
 
 
 def _ended(reason: str | None) -> dict[str, Any]:
-    attributes = {"reason": reason} if reason else {}
-    outcome = ENDING_REASONS.get(reason) if reason else None
     return {
         "kind": "contact.ended",
         "channel": "chat",
-        "outcome": outcome,
-        "attributes": attributes,
+        "outcome": ENDING_REASONS.get(reason) if reason else None,
+        "attributes": {"reason": reason} if reason else {},
     }
 
 
@@ -173,12 +166,10 @@ def _integration_type(integration: Mapping[str, Any]) -> str | None:
     return value[:256] if isinstance(value, str) and value.strip() else None
 
 
-def _identifiers(
-    body: Mapping[str, Any], path: str, config: ZendeskSunshineSettings
-) -> dict[str, str]:
+def _identifiers(body: Mapping[str, Any], config: ZendeskSunshineSettings) -> dict[str, str]:
     """chat_user_id, the externalId (as the configured type), e-mail and phone of the user."""
-    user_path = child(path, "user")
-    user = optional_object(body, "user", path)
+    user_path = child(PAYLOAD, "user")
+    user = optional_object(body, "user", PAYLOAD)
     profile = optional_object(user, "profile", user_path)
     found = {
         "chat_user_id": optional_str(user, "id", user_path),
@@ -197,7 +188,7 @@ def _identifiers(
     return {name: value for name, value in found.items() if value}
 
 
-_HANDLERS = {
+_HANDLERS: dict[str, Callable[[_Event], Fields]] = {
     "conversation:create": _started,
     "conversation:remove": _removed,
     "switchboard:passControl": _control,
