@@ -55,6 +55,11 @@ class StripeSettings(BaseModel):
         description="key of the Stripe object's `metadata` holding the merchant's own customer id "
         "(-> identifiers.customer_id); None ignores metadata",
     )
+    ignore_unmapped_types: bool = Field(
+        default=False,
+        description="accept event types journeyflow does not map as `ignored` (202) instead of "
+        "rejecting them (422, which Stripe retries): for endpoints subscribed to all events",
+    )
 
 
 class SalesforceSettings(BaseModel):

@@ -83,6 +83,8 @@ def normalize(payload: Any, settings: NormalizeSettings) -> list[InteractionEven
     stripe_id = require_str(event, "id")
     type_ = require_str(event, "type")
     if type_ not in KINDS:
+        if settings.stripe.ignore_unmapped_types:
+            return []
         supported = ", ".join(sorted(KINDS))
         raise NormalizeError(
             f"unsupported Stripe event type {type_[:80]!r}; supported: {supported}",

@@ -167,4 +167,13 @@ class TestMapping:
     def test_the_published_schema_lists_the_mapped_types(self) -> None:
         schema = stripe.FORMAT.payload_schema
         assert schema is not None
-        assert sorted(schema["$defs"]["StripeEvent"]["properties"]["type"]["enum"]) == sorted(stripe.KINDS)
+        assert sorted(schema["$defs"]["StripeEvent"]["properties"]["type"]["enum"]) == sorted(
+            stripe.KINDS
+        )
+
+
+def test_unmapped_types_can_be_accepted_as_ignored_for_all_events_endpoints() -> None:
+    payload = golden.Case("stripe", "unsupported_type").body()
+    assert stripe.normalize(payload, _settings(ignore_unmapped_types=True)) == []
+    with pytest.raises(NormalizeError):
+        stripe.normalize(payload, _settings(ignore_unmapped_types=False))
