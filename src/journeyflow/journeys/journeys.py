@@ -9,9 +9,9 @@ contacts alone, so a late, earlier contact re-splits or re-joins journeys on the
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from journeyflow.journeys.definitions import Definitions
 from journeyflow.journeys.facts import EventFacts
@@ -28,9 +28,9 @@ def journey_id(first: Contact) -> str:
 
 @dataclass(slots=True)
 class _Chain:
+    last_start: datetime
     members: list[int] = field(default_factory=list)
     intent: str | None = None
-    last_start: datetime | None = None
 
 
 def link(
@@ -50,37 +50,47 @@ def link(
 
 
 def _with_repeats(contacts: Sequence[Contact], i: int, definitions: Definitions) -> Contact:
-    window = definitions.repeat_window
     me = contacts[i]
+    window = definitions.repeat_window
     repeat = any(
         definitions.compatible(other.intent, me.intent)
-        for other in contacts[:i]
-        if me.started_at - other.started_at <= window
+        for other in _neighbours(contacts, i, -1, window)
     )
     followed = any(
         definitions.compatible(other.intent, me.intent)
-        for other in contacts[i + 1 :]
-        if other.started_at - me.started_at <= window
+        for other in _neighbours(contacts, i, 1, window)
     )
     return replace(me, repeat=repeat, followed_by_repeat=followed)
+
+
+def _neighbours(
+    contacts: Sequence[Contact], i: int, step: int, window: timedelta
+) -> Iterator[Contact]:
+    """Contacts before (step -1) or after (step 1) contact i, within the window of its start."""
+    j = i + step
+    while 0 <= j < len(contacts) and abs(contacts[j].started_at - contacts[i].started_at) <= window:
+        yield contacts[j]
+        j += step
 
 
 def _chains(contacts: Sequence[Contact], definitions: Definitions) -> list[_Chain]:
     """Each contact joins the compatible journey with the most recent contact within the window."""
     chains: list[_Chain] = []
+    active: list[_Chain] = []  # chains a later contact can still join (contacts come in order)
     for index, contact in enumerate(contacts):
+        active = [
+            c for c in active if contact.started_at - c.last_start <= definitions.repeat_window
+        ]
         best: _Chain | None = None
-        for chain in chains:
-            assert chain.last_start is not None
-            if contact.started_at - chain.last_start > definitions.repeat_window:
-                continue
+        for chain in active:
             if not definitions.compatible(chain.intent, contact.intent):
                 continue
             if best is None or _better(chain, best, contact.intent):
                 best = chain
         if best is None:
-            best = _Chain()
+            best = _Chain(last_start=contact.started_at)
             chains.append(best)
+            active.append(best)
         best.members.append(index)
         best.last_start = contact.started_at
         best.intent = best.intent or contact.intent
@@ -88,8 +98,6 @@ def _chains(contacts: Sequence[Contact], definitions: Definitions) -> list[_Chai
 
 
 def _better(candidate: _Chain, best: _Chain, intent: str | None) -> bool:
-    assert candidate.last_start is not None
-    assert best.last_start is not None
     if candidate.last_start != best.last_start:
         return candidate.last_start > best.last_start
     return candidate.intent == intent and best.intent != intent

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 
-from support.journey_events import at, contact, fact
+from hypothesis import given, settings
+from support.journey_events import at, contact, fact, histories
 
 from journeyflow.journeys.definitions import Definitions, RepeatScope
 from journeyflow.journeys.derive import derive
+from journeyflow.journeys.facts import EventFacts
+from journeyflow.journeys.model import Contact
 
 DEFS = Definitions(repeat_window=timedelta(days=7))
 
@@ -132,3 +136,22 @@ def test_every_contact_after_a_journeys_first_is_a_repeat() -> None:
     starts = {j.started_at for j in derived.journeys}
     for c in derived.contacts:
         assert c.repeat or c.started_at in starts
+
+
+@settings(max_examples=200, deadline=None)
+@given(events=histories())
+def test_journey_members_after_the_first_are_repeats_within_the_window(
+    events: list[EventFacts],
+) -> None:
+    derived = derive(events, DEFS)
+    by_journey: dict[str, list[Contact]] = {}
+    for c in derived.contacts:
+        by_journey.setdefault(c.journey_id, []).append(c)
+    assert {j.id for j in derived.journeys} == set(by_journey)
+    for journey in derived.journeys:
+        members = by_journey[journey.id]
+        assert journey.contacts == len(members)
+        assert journey.started_at == members[0].started_at
+        assert all(c.repeat for c in members[1:])
+        gaps = [b.started_at - a.started_at for a, b in itertools.pairwise(members)]
+        assert all(gap <= DEFS.repeat_window for gap in gaps)
