@@ -7,7 +7,7 @@ reads a customer's whole history every time one of its events arrives).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 KIND_ORDER = {
@@ -56,7 +56,7 @@ class EventFacts:
         return cls(
             source=payload["source"],
             event_id=payload["event_id"],
-            occurred_at=datetime.fromisoformat(payload["occurred_at"]),
+            occurred_at=datetime.fromisoformat(payload["occurred_at"]).astimezone(UTC),
             kind=payload["kind"],
             channel=payload["channel"],
             contact_id=payload.get("contact_id"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from support.journey_events import at, contact, fact
 
 from journeyflow.journeys.contacts import contacts_of, surveys_of
@@ -121,3 +123,19 @@ def test_a_survey_lands_in_the_bucket_of_the_contact_it_names_else_its_own() -> 
         "survey",
         3,
     )
+
+
+def test_payload_times_are_read_in_utc_so_buckets_align_to_utc_hours() -> None:
+    payload = {
+        "source": "ivr",
+        "event_id": "e1",
+        "occurred_at": "2026-03-02T10:45:00+05:30",
+        "kind": "contact.started",
+        "channel": "ivr",
+        "to": {"department": "care", "agent_id": "a1"},
+        "measures": {"talk_seconds": 10, "acw_seconds": 2.5},
+    }
+    facts = EventFacts.from_payload(payload)
+    assert facts.occurred_at.utcoffset() == timedelta(0)
+    assert facts.occurred_at.hour == 5
+    assert (facts.to_department, facts.to_agent_id, facts.handle_ms) == ("care", "a1", 12_500)
