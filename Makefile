@@ -21,7 +21,12 @@ $(VENV)/.dev: pyproject.toml | $(BIN)/python
 run: $(VENV)/.runtime  ## start the service on http://127.0.0.1:8000 (embedded Postgres)
 	$(BIN)/journeyflow serve
 
+# Debian's `prometheus` package gives promtool (rule tests) and the server (e2e alert test);
+# installed once when missing (as root, as in CI). Its service is not started by the tests.
 test: $(VENV)/.dev lint typecheck  ## lint, type-check and run the whole suite
+	@command -v promtool >/dev/null 2>&1 || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		prometheus >/dev/null; }
 	$(BIN)/pytest
 
 lint: $(VENV)/.dev
