@@ -25,7 +25,7 @@ KEYS = ("channel", "intent", "department", "source")
 
 
 async def lock_live(connection: Connection, customers: Sequence[int]) -> list[int]:
-    """Lock the customers in id order (no deadlocks between processors); return the live ones."""
+    """Lock the customers in id order (recomputes never deadlock each other); return live ones."""
     rows = await connection.fetch(
         "SELECT id, merged_into FROM customers WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE",
         sorted(set(customers)),
