@@ -61,3 +61,49 @@ async def test_two_first_contacts_become_one_journey_when_their_profiles_merge(
     assert corrections["journeyflow_journeys"] == 1
     assert totals["journeyflow_channel_switches_total"] == 1
     assert totals["journeyflow_journeys_total"] - corrections["journeyflow_journeys"] == 1
+
+
+async def test_a_merged_away_id_gets_the_survivors_journeys_and_briefing(
+    client: httpx.AsyncClient, service: Service
+) -> None:
+    ana = {"email": "ana@example.com"}
+    phone = {"phone": "+14155550101"}
+    await post_and_process(
+        client,
+        service,
+        [
+            unified(
+                "a1",
+                "contact.started",
+                at(0),
+                "chat",
+                source="chat",
+                contact_id="chat-1",
+                intent="billing",
+                identifiers=ana,
+            ),
+            unified(
+                "p1",
+                "contact.started",
+                at(5),
+                "voice",
+                contact_id="call-1",
+                intent="billing",
+                identifiers=phone,
+            ),
+        ],
+    )
+    older = (await client.get("/v1/customers", params=ana)).json()["id"]
+    newer = (await client.get("/v1/customers", params=phone)).json()["id"]
+    assert older != newer
+    await post_and_process(
+        client,
+        service,
+        [
+            unified("w1", "touchpoint.viewed", at(9), "web", source="web", identifiers=ana | phone),
+        ],
+    )
+    context = (await client.get(f"/v1/customers/{newer}/context")).json()
+    assert (context["customer_id"], context["requested_id"]) == (older, newer)
+    journeys = (await client.get(f"/v1/customers/{newer}/journeys")).json()["journeys"]
+    assert [(j["contacts"], j["channels"]) for j in journeys] == [(2, ["chat", "voice"])]
