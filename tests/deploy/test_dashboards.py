@@ -110,7 +110,7 @@ def test_dashboard_is_valid_grafana_json(path: Path) -> None:
             assert sources[target["datasource"]["uid"]] == target["datasource"]["type"]
             query = target.get("expr") or target.get("rawSql")
             assert query, panel["title"]
-            used = set(re.findall(r"\$(\w+)", query)) - {
+            used = set(re.findall(r"\$\{?(\w+)", query)) - {
                 "__range",
                 "__rate_interval",
                 "__timeFilter",

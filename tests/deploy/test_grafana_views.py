@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -12,6 +15,9 @@ from support.processing import drain
 from journeyflow.bootstrap import Service
 
 HOUR = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+DASHBOARDS = sorted(
+    (Path(__file__).resolve().parents[2] / "deploy/grafana/dashboards").glob("*.json")
+)
 COUNTS = (
     "contacts",
     "assisted_contacts",
@@ -121,3 +127,46 @@ async def test_hourly_view_sums_to_the_scorecard_by_intent_and_by_channel(
         assert set(sums) == set(keyed)
         for key, group in sums.items():
             assert group == {count: keyed[key][count] for count in COUNTS}, (by, key)
+
+
+def dashboard_sql() -> list[str]:
+    return [
+        target["rawSql"]
+        for path in DASHBOARDS
+        for panel in json.loads(path.read_text())["panels"]
+        for target in panel.get("targets", [])
+        if "rawSql" in target
+    ]
+
+
+def as_grafana_sends(sql: str, intent: str) -> str:
+    """The dashboard's SQL with Grafana's macros expanded: the hours around HOUR, one intent."""
+    start, end = HOUR - timedelta(hours=1), HOUR + timedelta(hours=1)
+    sql = re.sub(r"\$__timeFilter\((\w+)\)", rf"\1 BETWEEN '{start}' AND '{end}'", sql)
+    return sql.replace("${intent:regex}", intent).replace("${channel:regex}", ".*")
+
+
+async def test_the_dashboard_sql_runs_on_the_view_and_filters_by_intent(
+    client: httpx.AsyncClient, service: Service
+) -> None:
+    events = blind_handoff_events("eligibility", range(2), HOUR)
+    events += blind_handoff_events("fraud", range(10, 11), HOUR)
+    assert (await client.post("/v1/events", json={"events": events})).status_code == 202
+    await drain(service)
+    queries = dashboard_sql()
+    assert queries, "the friction dashboard has a Postgres panel"
+
+    for sql in queries:
+        everything = await service.pool.fetch(as_grafana_sends(sql, ".*"))
+        chosen = await service.pool.fetch(as_grafana_sends(sql, "(fraud)"))
+
+        assert {(r["intent"], r["channel"]) for r in everything} == {
+            ("eligibility", "chat"),
+            ("eligibility", "voice"),
+            ("fraud", "chat"),
+            ("fraud", "voice"),
+        }
+        assert {(r["intent"], r["channel"], r["contacts"]) for r in chosen} == {
+            ("fraud", "chat", 1),
+            ("fraud", "voice", 1),
+        }
