@@ -63,7 +63,9 @@ class Stack:
         self.home = home
         self.logs = [home / "serve.log", home / "prometheus.log"]
         self.processes: list[subprocess.Popen[bytes]] = []
-        service_port, prometheus_port = free_port(), free_port()
+        service_port = prometheus_port = free_port()
+        while prometheus_port == service_port:
+            prometheus_port = free_port()
         self.service = f"http://127.0.0.1:{service_port}"
         self.prometheus = f"http://127.0.0.1:{prometheus_port}"
         env = {"JOURNEYFLOW_DATA_DIR": str(home / "data"), "JOURNEYFLOW_PORT": str(service_port)}
