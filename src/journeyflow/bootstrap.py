@@ -89,15 +89,26 @@ class Service:
         return None
 
     async def close(self) -> None:
+        """Let the workers finish their batch in flight, then release everything; bounded, so a
+        broker that is gone cannot hold the shutdown forever."""
         self._stop.set()
-        for task in self._workers:
-            with suppress(asyncio.CancelledError):
-                try:
-                    await task
-                except Exception:
-                    log.exception("background %s had stopped with an error", task.get_name())
+        patience = self.settings.processing.shutdown_timeout.total_seconds()
+        if self._workers:
+            _, late = await asyncio.wait(self._workers, timeout=patience)
+            for task in late:
+                log.warning("background %s did not stop in time; cancelling it", task.get_name())
+                task.cancel()
+            for task in self._workers:
+                with suppress(asyncio.CancelledError):
+                    try:
+                        await task
+                    except Exception:
+                        log.exception("background %s had stopped with an error", task.get_name())
         if self.kafka is not None:
-            await self.kafka.close()
+            try:
+                await asyncio.wait_for(self.kafka.close(), patience)
+            except TimeoutError:
+                log.warning("Kafka producer did not close in time")
         await self.pool.close()
         if self.embedded is not None:
             self.embedded.stop()

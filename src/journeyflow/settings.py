@@ -94,6 +94,11 @@ class ProcessingSettings(BaseModel):
         default=timedelta(milliseconds=50),
         description="how long an idle processor waits before polling the log again",
     )
+    shutdown_timeout: timedelta = Field(
+        default=timedelta(seconds=10),
+        description="on shutdown, how long to wait for a batch in flight (and, on Kafka, for the "
+        "clients to leave the group and flush) before cancelling",
+    )
 
 
 class JourneySettings(BaseModel):
