@@ -49,6 +49,16 @@ class MockCluster:
         finally:
             await producer.stop()
 
+    async def end_offsets(self, topic: str) -> dict[int, int]:
+        partitions = [TopicPartition(topic, p) for p in await self.partitions(topic)]
+        consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap)
+        await consumer.start()
+        try:
+            ends = await consumer.end_offsets(partitions)
+            return {tp.partition: offset for tp, offset in ends.items()}
+        finally:
+            await consumer.stop()
+
     async def read_all(self, topic: str) -> list[Any]:
         """Every record of `topic` up to its current end, all partitions."""
         partitions = [TopicPartition(topic, p) for p in await self.partitions(topic)]
