@@ -164,6 +164,14 @@ async def test_undecodable_and_invalid_records_land_in_the_dlq_and_the_rest_goes
         "journeyflow.original.offset",
     } <= set(headers)
 
+    metrics = (await kafka_client.get("/metrics")).text
+    assert 'journeyflow_dlq_records_total{format="unified",reason="undecodable"} 1.0' in metrics
+    assert 'journeyflow_dlq_records_total{format="stripe",reason="invalid-payload"} 1.0' in metrics
+    assert 'journeyflow_kafka_records_produced_total{topic="journeyflow.dlq"} 5.0' in metrics
+    consumed = 'journeyflow_kafka_records_consumed_total{topic="journeyflow.raw.unified"} 7.0'
+    assert consumed in metrics
+    assert "journeyflow_kafka_consumer_lag_records{" in metrics
+
     listed = await kafka_client.get("/v1/dead-letters", params={"limit": 3})
     assert listed.status_code == 200
     first_page = listed.json()
