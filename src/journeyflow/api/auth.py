@@ -46,23 +46,46 @@ def _digest(key: str) -> bytes:
     return hashlib.sha256(key.encode()).digest()
 
 
-def principal(request: Request) -> Principal:
-    """FastAPI dependency: the authenticated caller, or 401."""
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "missing bearer token: send 'Authorization: Bearer <api key>'",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+KEY_HEADERS = ("x-api-key", "x-amz-firehose-access-key")
+"""Where webhook senders that cannot set `Authorization` put a fixed secret (Sunshine
+Conversations webhooks, Kinesis Data Firehose HTTP endpoints): accepted as the API key."""
+
+
+def presented_key(request: Request) -> str | None:
+    """The API key the request carries, if any: a bearer token, else a key header."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    for name in KEY_HEADERS:
+        if value := request.headers.get(name, "").strip():
+            return value
+    return None
+
+
+def optional_principal(request: Request) -> Principal | None:
+    """FastAPI dependency: the caller when a key is presented (401 if it is unknown), else None."""
+    key = presented_key(request)
+    if key is None:
+        return None
     keyring: KeyRing = request.app.state.keyring
-    found = keyring.authenticate(token.strip())
+    found = keyring.authenticate(key)
     if found is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             "unknown API key",
             headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+        )
+    return found
+
+
+def principal(request: Request) -> Principal:
+    """FastAPI dependency: the authenticated caller, or 401."""
+    found = optional_principal(request)
+    if found is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "missing bearer token: send 'Authorization: Bearer <api key>'",
+            headers={"WWW-Authenticate": "Bearer"},
         )
     return found
 

@@ -62,5 +62,8 @@ class NativeFormat:
     normalize: Normalizer
     split: Splitter = single_or_array
     verify: Verifier | None = None
+    signed: Callable[[NormalizeSettings], bool] | None = None
+    """Whether deliveries must carry a valid signature under these settings (a secret is set):
+    then a verified signature authenticates the sender for this format, with no API key."""
     payload_schema: dict[str, Any] | None = None
     """JSON Schema of the native payload, published under `schemas/` and in OpenAPI."""

@@ -229,5 +229,6 @@ FORMAT = NativeFormat(
     summary="Stripe webhook events: invoices, payments, disputes, subscriptions, customers",
     normalize=normalize,
     verify=stripe_signature.verify,
+    signed=lambda settings: settings.stripe.signing_secret is not None,
     payload_schema=stripe_payload.payload_schema(KINDS),
 )

@@ -68,3 +68,48 @@ async def test_a_forged_missing_or_stale_signature_is_refused_and_nothing_is_sto
     assert message in response.text
     await drain(service)
     assert await _stored(client) == 0
+
+
+@pytest.fixture
+def anonymous(client: httpx.AsyncClient) -> httpx.AsyncClient:
+    """As Stripe calls: no API key, only its signature."""
+    client.headers.pop("Authorization")
+    return client
+
+
+async def test_stripe_needs_no_api_key_when_its_signature_verifies(
+    anonymous: httpx.AsyncClient, service: Service
+) -> None:
+    signature = header_for(BODY, SECRET, int(time.time()))
+    response = await _post(anonymous, {"Stripe-Signature": signature})
+
+    assert response.status_code == 202, response.text
+    assert response.json()["accepted"] == 1
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Stripe-Signature": header_for(BODY, "whsec_other", int(time.time()))}],
+    ids=["unsigned", "forged"],
+)
+async def test_without_an_api_key_only_a_valid_signature_gets_in(
+    anonymous: httpx.AsyncClient, service: Service, headers: dict[str, str]
+) -> None:
+    response = await _post(anonymous, headers)
+
+    assert response.status_code == 401, response.text
+    await drain(service)
+    assert await service.pool.fetchval("SELECT count(*) FROM event_log") == 0
+
+
+async def test_a_signature_authenticates_only_its_own_format(
+    anonymous: httpx.AsyncClient,
+) -> None:
+    signature = header_for(BODY, SECRET, int(time.time()))
+    response = await anonymous.post(
+        "/v1/ingest/unified",
+        content=BODY,
+        headers={"Content-Type": "application/json", "Stripe-Signature": signature},
+    )
+
+    assert response.status_code == 401
