@@ -11,19 +11,19 @@ import asyncio
 import contextlib
 import logging
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import asyncpg
 
 from journeyflow.log.postgres import head, read_after
 from journeyflow.observability.metrics import Metrics
 from journeyflow.process.batch import BatchApplier, BatchResult, CorruptLogRecord
+from journeyflow.process.observe import observe_batch
 from journeyflow.store.database import Connection
 
 log = logging.getLogger(__name__)
 
 CONSUMER = "event_log"
-LIVE_WINDOW = timedelta(minutes=5)
 RETRY_DELAYS = (0.1, 0.5, 1, 2, 5)
 
 
@@ -104,20 +104,8 @@ class Processor:
         m.log_head.set(log_head)
         m.processed_position.set(position)
         m.lag_events.set(max(0, log_head - position))
-        if result is None:
-            return
-        now = datetime.now(UTC)
-        m.processed_events.inc(len(result.events))
-        m.identity_merges.inc(result.merges)
-        m.identity_conflicts.inc(result.conflicts)
-        m.batch_seconds.observe(seconds)
-        m.batch_events.observe(len(result.events))
-        m.last_batch_timestamp.set(now.timestamp())
-        m.journeys.record(result.journeys, self._applier.definitions)
-        for event in result.events:
-            received = event.received_at or now
-            if received - event.occurred_at <= LIVE_WINDOW:
-                m.freshness_seconds.observe(max(0.0, (now - event.occurred_at).total_seconds()))
+        if result is not None:
+            observe_batch(m, result, self._applier.definitions, seconds)
 
 
 async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
