@@ -8,7 +8,10 @@ each test gets a copy (`CREATE DATABASE … TEMPLATE`), which takes milliseconds
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import asyncpg
 import httpx
@@ -27,16 +30,24 @@ TEMPLATE = databases.TEMPLATE
 
 
 @pytest.fixture(scope="session")
-def server_dsn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """DSN of a maintenance database on the test server."""
+def server_dsn() -> Iterator[str]:
+    """DSN of a maintenance database on the test server.
+
+    The embedded server's directory is not under pytest's temporary root, which pytest prunes
+    to the last few runs: a concurrent pytest session must not delete a running server's files.
+    """
     url = os.environ.get("JOURNEYFLOW_TEST_DATABASE_URL")
     if url:
         yield url
         return
-    embedded = EmbeddedPostgres(tmp_path_factory.mktemp("pg"), database="postgres")
-    embedded.start()
-    yield embedded.dsn
-    embedded.stop()
+    home = Path(tempfile.mkdtemp(prefix="journeyflow-test-pg-"))
+    embedded = EmbeddedPostgres(home, database="postgres")
+    try:
+        embedded.start()
+        yield embedded.dsn
+    finally:
+        embedded.stop()
+        shutil.rmtree(home, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

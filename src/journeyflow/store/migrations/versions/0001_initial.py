@@ -5,7 +5,7 @@ Revises:
 Create Date: 2026-11-24
 """
 
-from alembic import op
+from journeyflow.store.sql_script import execute_script
 
 revision = "0001"
 down_revision = None
@@ -98,16 +98,9 @@ DROP SEQUENCE customer_ids;
 """
 
 
-def _run(script: str) -> None:
-    # One statement at a time: asyncpg prepares each statement.
-    for statement in script.split(";"):
-        if statement.strip():
-            op.execute(statement)
-
-
 def upgrade() -> None:
-    _run(UPGRADE)
+    execute_script(UPGRADE)
 
 
 def downgrade() -> None:
-    _run(DOWNGRADE)
+    execute_script(DOWNGRADE)

@@ -5,7 +5,7 @@ Revises: 0001
 Create Date: 2026-11-25
 """
 
-from alembic import op
+from journeyflow.store.sql_script import execute_script
 
 revision = "0002"
 down_revision = "0001"
@@ -29,15 +29,9 @@ ALTER TABLE event_log DROP COLUMN revision
 """
 
 
-def _run(script: str) -> None:
-    for statement in script.split(";"):
-        if statement.strip():
-            op.execute(statement)
-
-
 def upgrade() -> None:
-    _run(UPGRADE)
+    execute_script(UPGRADE)
 
 
 def downgrade() -> None:
-    _run(DOWNGRADE)
+    execute_script(DOWNGRADE)

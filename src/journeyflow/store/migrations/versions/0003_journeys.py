@@ -5,7 +5,7 @@ Revises: 0002
 Create Date: 2026-11-25
 """
 
-from alembic import op
+from journeyflow.store.sql_script import execute_script
 
 revision = "0003"
 down_revision = "0002"
@@ -140,15 +140,9 @@ DROP TABLE metric_buckets_hourly, metric_buckets, journey_surveys, journeys, con
 """
 
 
-def _run(script: str) -> None:
-    for statement in script.split(";"):
-        if statement.strip():
-            op.execute(statement)
-
-
 def upgrade() -> None:
-    _run(UPGRADE)
+    execute_script(UPGRADE)
 
 
 def downgrade() -> None:
-    _run(DOWNGRADE)
+    execute_script(DOWNGRADE)

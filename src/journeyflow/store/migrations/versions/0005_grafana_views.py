@@ -5,17 +5,15 @@ layout. Unknown intents are `unknown` (the buckets store ""); rates are NULL whe
 denominator is 0, exactly as `GET /v1/scorecard` answers. The buckets are exact under late events
 and merges, unlike Prometheus counters, which cannot go down.
 
-Revision ID: 0004
-Revises: 0005
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-25
-
-0004 follows 0005 (the Kafka tables), which was committed first on top of 0003: one linear history.
 """
 
 from alembic import op
 
-revision = "0004"
-down_revision = "0005"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

@@ -1,13 +1,13 @@
 """Kafka positions stored with the effects, and dead letters.
 
-Revision ID: 0005
+Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-25
 """
 
-from alembic import op
+from journeyflow.store.sql_script import execute_script
 
-revision = "0005"
+revision = "0004"
 down_revision = "0003"
 branch_labels = None
 depends_on = None
@@ -44,15 +44,9 @@ DROP TABLE dead_letters, kafka_positions
 """
 
 
-def _run(script: str) -> None:
-    for statement in script.split(";"):
-        if statement.strip():
-            op.execute(statement)
-
-
 def upgrade() -> None:
-    _run(UPGRADE)
+    execute_script(UPGRADE)
 
 
 def downgrade() -> None:
-    _run(DOWNGRADE)
+    execute_script(DOWNGRADE)
