@@ -7,8 +7,8 @@ gives one event per record id, with the id `<transactionKey>:<sequenceNumber>:<r
 so a replayed message is a duplicate).
 
 Cases are timeline entries, not contacts (DESIGN §4): no `contact_id`. Because an UPDATE holds
-only the changed fields, most updates name no contact; `case_identifier` (settings) makes the case
-id itself an identifier so they still join the right customer.
+only the changed fields, most updates name no contact; the case id itself is an identifier
+(`crm_case_id`, setting `case_identifier`) so they still join the right customer.
 
 `Contact` change events carry identity only, and no unified kind means "these identifiers belong
 together" without also meaning a step of the journey, so they yield no events (documented). Other

@@ -89,10 +89,10 @@ class SalesforceSettings(BaseModel):
         "(B2B) rather than a person, or every contact of one company would merge into one",
     )
     case_identifier: str | None = Field(
-        default=None,
-        description="identifier type carrying the Case id (e.g. crm_case_id, which must then be "
-        "a configured identifier type) so that updates, which name no contact, join the "
-        "customer of the case; None: case events carry only the identifiers in the message",
+        default="crm_case_id",
+        description="identifier type carrying the Case id (a configured identifier type) so that "
+        "updates, which name no contact, join the customer of the case; None: case events carry "
+        "only the identifiers in the message",
     )
 
 

@@ -14,7 +14,7 @@ from support.processing import drain, partition
 from unit.normalize import golden
 
 from journeyflow.bootstrap import Service
-from journeyflow.normalize.settings import NormalizeSettings, SalesforceSettings
+from journeyflow.normalize.settings import NormalizeSettings
 from journeyflow.settings import Settings
 
 EMAIL = "jenny.rosen@example.com"
@@ -25,20 +25,13 @@ CASE = "500RM000003kQzWYAU"
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    """Connect's intent vocabulary, and case ids as identifiers so case updates find their
-    customer (`crm_case_id` is a strong type, many per customer)."""
-    identity = settings.identity.model_copy(
-        update={
-            "strength": {**settings.identity.strength, "crm_case_id": "strong"},
-            "max_per_profile": {**settings.identity.max_per_profile, "crm_case_id": 1000},
-        }
-    )
+    """Connect's intent vocabulary (case ids are identifiers by default, so case updates, which
+    name no contact, find the customer of their case)."""
     normalize = NormalizeSettings(
         intent_map=golden.settings_for("amazon-connect-ctr").intent_map,
         queue_departments=golden.settings_for("amazon-connect-ctr").queue_departments,
-        salesforce=SalesforceSettings(case_identifier="crm_case_id"),
     )
-    return settings.model_copy(update={"identity": identity, "normalize": normalize})
+    return settings.model_copy(update={"normalize": normalize})
 
 
 def _fixture(format_name: str, name: str) -> Any:

@@ -85,8 +85,8 @@ def test_a_configured_closed_status_resolves_the_case() -> None:
     assert resolved.outcome == "resolved"
 
 
-def test_the_case_id_identifier_joins_updates_to_the_customer_of_the_case() -> None:
-    settings = _settings(case_identifier="crm_case_id")
+def test_by_default_the_case_id_joins_updates_to_the_customer_of_the_case() -> None:
+    settings = _settings()
     [opened] = salesforce.normalize(_created(), settings)
     [closed] = salesforce.normalize(_fixture("case_closed_bare"), settings)
     assert opened.identifiers["crm_case_id"] == closed.identifiers["crm_case_id"]
@@ -94,7 +94,8 @@ def test_the_case_id_identifier_joins_updates_to_the_customer_of_the_case() -> N
 
 
 def test_account_id_can_be_switched_off_where_an_account_is_a_company() -> None:
-    [event] = salesforce.normalize(_created(), _settings(account_identifier=None))
+    settings = _settings(account_identifier=None, case_identifier=None)
+    [event] = salesforce.normalize(_created(), settings)
     assert event.identifiers == {"crm_contact_id": "003RM000006gY9bYAE"}
 
 
