@@ -39,6 +39,7 @@ CONTACT_KINDS = (
 KINDS = (
     *CONTACT_KINDS,
     "identity.verified",
+    "identity.linked",
     "case.opened",
     "case.updated",
     "case.resolved",

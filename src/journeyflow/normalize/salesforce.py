@@ -10,9 +10,9 @@ Cases are timeline entries, not contacts (DESIGN §4): no `contact_id`. Because 
 only the changed fields, most updates name no contact; the case id itself is an identifier
 (`crm_case_id`, setting `case_identifier`) so they still join the right customer.
 
-`Contact` change events carry identity only, and no unified kind means "these identifiers belong
-together" without also meaning a step of the journey, so they yield no events (documented). Other
-entities are rejected, naming the supported ones.
+`Contact` change events carry identity only: they yield `identity.linked` events (the contact's
+e-mail and phones belong to its CRM contact id), which stitch identities and count in no metric.
+Other entities are rejected, naming the supported ones.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from journeyflow.normalize.settings import NormalizeSettings, SalesforceSettings
 NAME = "salesforce-cdc"
 SOURCE = "crm"
 CASE = "Case"
-IDENTITY_ONLY = frozenset({"Contact"})
+CONTACT = "Contact"
 _CASE_ATTRIBUTES = ("CaseNumber", "Status", "Priority", "Origin", "Reason", "Type", "OwnerId")
 
 
@@ -45,12 +45,11 @@ def normalize(payload: Any, settings: NormalizeSettings) -> list[InteractionEven
     """One change event message (bare or in its streaming envelope) -> its case events."""
     message, path, replay_id = message_of(payload)
     entity = entity_of(message, path)
-    if entity in IDENTITY_ONLY:
-        return []
+    if entity == CONTACT:
+        return _contact_links(message, path, replay_id, settings)
     if entity != CASE:
         raise NormalizeError(
-            f"unsupported entity {entity[:80]!r}; supported: {CASE} (and "
-            f"{', '.join(IDENTITY_ONLY)}, accepted and ignored)",
+            f"unsupported entity {entity[:80]!r}; supported: {CASE}, {CONTACT}",
             child(child(path, HEADER), "entityName"),
         )
     change = read_change(message, path)
@@ -74,6 +73,42 @@ def normalize(payload: Any, settings: NormalizeSettings) -> list[InteractionEven
         )
         for record_id in change.record_ids
         for n, kind in enumerate(kinds)
+    ]
+
+
+def _contact_links(
+    message: Mapping[str, Any], path: str, replay_id: Any, settings: NormalizeSettings
+) -> list[InteractionEvent]:
+    """A Contact created or changed: its e-mail and phones belong to that CRM contact."""
+    change = read_change(message, path)
+    if change.change not in ("CREATE", "UPDATE", "UNDELETE"):
+        return []
+    found = {
+        "email": optional_str(message, "Email", path),
+        "phone": optional_str(message, "Phone", path) or optional_str(message, "MobilePhone", path),
+    }
+    if settings.salesforce.account_identifier:
+        found[settings.salesforce.account_identifier] = optional_str(message, "AccountId", path)
+    linked = {k: v for k, v in found.items() if v}
+    if not linked:
+        return []  # e.g. a changed title: nothing about identity
+    attributes: dict[str, Any] = {"change_type": change.change_type}
+    if replay_id is not None:
+        attributes["replay_id"] = replay_id
+    return [
+        make_event(
+            {
+                "event_id": change.event_id(record_id),
+                "source": SOURCE,
+                "format": NAME,
+                "occurred_at": change.committed_at,
+                "kind": "identity.linked",
+                "channel": settings.salesforce.default_channel,
+                "identifiers": {"crm_contact_id": record_id, **linked},
+                "attributes": {"contact_record_id": record_id, **attributes},
+            }
+        )
+        for record_id in change.record_ids
     ]
 
 
@@ -159,7 +194,7 @@ def _snake(name: str) -> str:
 FORMAT = NativeFormat(
     name=NAME,
     source=SOURCE,
-    summary="Salesforce Change Data Capture events for Case (Contact accepted, ignored)",
+    summary="Salesforce Change Data Capture events for Case (and Contact, for identity)",
     normalize=normalize,
     split=split,
     payload_schema=payload_schema(),

@@ -202,6 +202,7 @@ def test_the_kind_vocabulary_is_the_documented_one() -> None:
         "contact.transferred",
         "contact.escalated",
         "identity.verified",
+        "identity.linked",
         "case.opened",
         "case.updated",
         "case.resolved",
