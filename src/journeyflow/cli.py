@@ -14,6 +14,7 @@ from rich.console import Console
 from journeyflow import __version__, bootstrap
 from journeyflow.errors import ConfigurationError
 from journeyflow.kafka import commands as kafka_commands
+from journeyflow.observability.metrics import serve_metrics
 from journeyflow.settings import Settings
 
 app = typer.Typer(help="Streaming journey analytics for contact centres.", no_args_is_help=True)
@@ -85,6 +86,9 @@ def _run_until_signalled(settings: Settings, which: str) -> None:
             loop.add_signal_handler(sig, stop.set)
         try:
             worker = service.worker(which)
+            if settings.metrics_port is not None:
+                serve_metrics(service.metrics.registry, settings.host, settings.metrics_port)
+                console.print(f"metrics on http://{settings.host}:{settings.metrics_port}/metrics")
             console.print(f"{which}: running; Ctrl-C to stop")
             await worker(stop)
         finally:

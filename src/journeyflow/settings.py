@@ -164,6 +164,13 @@ class Settings(BaseSettings):
     max_body_bytes: int = 5 * 1024 * 1024
     max_events_per_request: int = 1000
     log_level: str = "info"
+    metrics_port: int | None = Field(
+        default=None,
+        ge=0,
+        le=65535,
+        description="`process` and `normalize` serve Prometheus /metrics on this port (on "
+        "`host`); `serve` always has /metrics on its own port",
+    )
     identity: IdentitySettings = Field(default_factory=IdentitySettings)
     processing: ProcessingSettings = Field(default_factory=ProcessingSettings)
     normalize: NormalizeSettings = Field(default_factory=NormalizeSettings)

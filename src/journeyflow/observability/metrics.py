@@ -14,7 +14,7 @@ from prometheus_client import (
     Info,
     disable_created_metrics,
 )
-from prometheus_client.exposition import generate_latest
+from prometheus_client.exposition import generate_latest, start_http_server
 
 from journeyflow import __version__
 from journeyflow.observability.journey_metrics import JourneyMetrics
@@ -90,3 +90,8 @@ class Metrics:
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
+
+
+def serve_metrics(registry: CollectorRegistry, host: str, port: int) -> None:
+    """Expose `registry` at http://host:port/metrics from a daemon thread (headless commands)."""
+    start_http_server(port, addr=host, registry=registry)

@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import httpx
 from support import databases
-from support.subprocesses import journeyflow
+from support.subprocesses import free_port, journeyflow
 
 from journeyflow import bootstrap
 from journeyflow.demo.population import Population, batches
@@ -79,14 +80,21 @@ async def processed(dsn: str) -> int:
         await connection.close()
 
 
-async def process_in_a_subprocess(dsn: str, tmp: Path, *, kill_at: int | None, head: int) -> None:
+async def process_in_a_subprocess(
+    dsn: str, tmp: Path, *, kill_at: int | None, head: int, metrics_port: int | None = None
+) -> str | None:
+    """Run `journeyflow process` to `head` (or SIGKILL it at `kill_at`); returns its last
+    /metrics page when it serves one."""
     env = {
         "JOURNEYFLOW_DATABASE_URL": dsn,
         "JOURNEYFLOW_DATA_DIR": str(tmp),
         "JOURNEYFLOW_PROCESSING__BATCH_SIZE": str(BATCH_SIZE),
         "JOURNEYFLOW_PROCESSING__LINGER": "PT0.01S",
     }
+    if metrics_port is not None:
+        env["JOURNEYFLOW_METRICS_PORT"] = str(metrics_port)
     worker = journeyflow("process", env=env, cwd=tmp, log=tmp / "process.log")
+    page = None
     deadline = time.monotonic() + 120
     try:
         target = head if kill_at is None else kill_at
@@ -95,6 +103,9 @@ async def process_in_a_subprocess(dsn: str, tmp: Path, *, kill_at: int | None, h
             assert time.monotonic() < deadline, "processing did not progress"
             await asyncio.sleep(0.005)
         if kill_at is None:
+            if metrics_port is not None:
+                async with httpx.AsyncClient(timeout=5) as http:
+                    page = (await http.get(f"http://127.0.0.1:{metrics_port}/metrics")).text
             worker.send_signal(signal.SIGTERM)
             assert worker.wait(timeout=30) == 0, (tmp / "process.log").read_text()
         else:
@@ -104,6 +115,7 @@ async def process_in_a_subprocess(dsn: str, tmp: Path, *, kill_at: int | None, h
         if worker.poll() is None:
             worker.kill()
             worker.wait()
+    return page
 
 
 async def test_a_processor_killed_mid_stream_resumes_to_the_uninterrupted_result(
@@ -116,7 +128,11 @@ async def test_a_processor_killed_mid_stream_resumes_to_the_uninterrupted_result
         assert await fill_log(crashed_dsn) == head
         assert head > 20 * BATCH_SIZE
 
-        await process_in_a_subprocess(reference_dsn, tmp_path, kill_at=None, head=head)
+        metrics = await process_in_a_subprocess(
+            reference_dsn, tmp_path, kill_at=None, head=head, metrics_port=free_port()
+        )
+        assert metrics is not None
+        assert f"journeyflow_processed_events_total {float(head)}" in metrics
         await process_in_a_subprocess(crashed_dsn, tmp_path, kill_at=head // 3, head=head)
         interrupted_at = await processed(crashed_dsn)
         assert 0 < interrupted_at < head, "the kill must land mid-stream"
