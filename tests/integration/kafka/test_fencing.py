@@ -1,0 +1,69 @@
+"""A processor that reads partitions another one has already applied (a zombie after a
+rebalance, or a misconfigured static assignment) applies nothing twice: its transaction finds
+the stored position moved past its batch, rolls back, and re-seeks."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from support.kafka import MockCluster
+from support.metric_tables import buckets, from_scratch
+
+from journeyflow import bootstrap
+from journeyflow.demo.population import Population, batches
+from journeyflow.journeys import definitions
+from journeyflow.settings import Settings
+
+from .conftest import eventually
+
+DELIVERIES = Population(40, seed=4).deliveries(duplicates=0.03, late=0.05)
+
+
+async def test_two_processors_on_the_same_partitions_apply_every_event_once(
+    cluster: MockCluster, kafka_database_url: str, tmp_path: Path
+) -> None:
+    settings = Settings(
+        database_url=kafka_database_url,
+        data_dir=tmp_path,
+        processing={"batch_size": 10, "linger": "PT0.01S", "shutdown_timeout": "PT2S"},
+        kafka={"bootstrap_servers": cluster.bootstrap, "assigned_partitions": [0, 1, 2, 3]},
+    )
+    first = await bootstrap.start(settings, pool_size=3)
+    second = await bootstrap.start(settings, pool_size=3)
+    stop = asyncio.Event()
+    try:
+        for chunk in batches(DELIVERIES, 200):
+            await first.ingest.ingest(chunk, lambda source: True)
+        assert first.kafka is not None
+        assert second.kafka is not None
+        runs = [
+            asyncio.create_task(first.kafka.processor.run(stop)),
+            asyncio.create_task(second.kafka.processor.run(stop)),
+        ]
+        unique = len({(e["source"], e["event_id"]) for e in DELIVERIES})
+
+        async def applied() -> bool:
+            return bool(await first.pool.fetchval("SELECT count(*) FROM timeline") == unique)
+
+        await eventually(applied)
+        stop.set()
+        await asyncio.gather(*runs)
+
+        abandoned = sum(
+            s.metrics.registry.get_sample_value("journeyflow_kafka_abandoned_batches_total") or 0
+            for s in (first, second)
+        )
+        assert abandoned > 0, "the two processors never met on a partition"
+        applied_events = sum(
+            s.metrics.registry.get_sample_value("journeyflow_processed_events_total") or 0
+            for s in (first, second)
+        )
+        records = sum((await cluster.end_offsets("journeyflow.events")).values())
+        assert applied_events == records, "a record was applied twice or not at all"
+        expected = await from_scratch(first.pool, definitions.from_settings(settings))
+        assert await buckets(first.pool) == expected
+    finally:
+        stop.set()
+        await first.close()
+        await second.close()
