@@ -15,6 +15,10 @@ consumer work run in parallel; the Postgres writes take turns (the same as the e
 
 Partitions come from the consumer group, or from `assigned_partitions` (static scaling, no
 rebalancing). A revocation waits for the batch in flight to commit or roll back.
+
+Invalid records on the events topic are dead-lettered in the batch's transaction (the
+`dead_letters` row is exactly-once) and published to the DLQ topic after the commit (a crash in
+between leaves the row without its DLQ record: the table is the record of truth).
 """
 
 from __future__ import annotations
