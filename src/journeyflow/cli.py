@@ -114,7 +114,11 @@ def process() -> None:
 @app.command()
 def normalize() -> None:
     """Kafka only: normalize every `journeyflow.raw.<format>` topic into the events topic."""
-    _run_until_signalled(_settings(), "normalizer")
+    settings = _settings()
+    if not settings.kafka.enabled:
+        console.print("normalize reads Kafka raw topics: set JOURNEYFLOW_KAFKA__BOOTSTRAP_SERVERS")
+        raise typer.Exit(2)
+    _run_until_signalled(settings, "normalizer")
 
 
 @app.command()
