@@ -76,7 +76,7 @@ def create_app(settings: Settings, service: Service | None = None) -> FastAPI:
 async def _invalid_request(request: Request, error: Exception) -> Response:
     assert isinstance(error, RequestValidationError)
     details = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()]
-    return json_response({"detail": details}, status.HTTP_422_UNPROCESSABLE_ENTITY)
+    return json_response({"detail": details}, status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 
 async def _log_unavailable(request: Request, error: Exception) -> Response:

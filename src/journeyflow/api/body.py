@@ -50,6 +50,6 @@ def parse_json(body: bytes) -> Any:
 
 def _too_large(max_bytes: int) -> HTTPException:
     return HTTPException(
-        status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        status.HTTP_413_CONTENT_TOO_LARGE,
         f"request body exceeds {max_bytes} bytes; split it into smaller batches",
     )

@@ -71,7 +71,7 @@ async def post_events(request: Request, caller: Principal = Depends(principal)) 
     report = await service.ingest.ingest(items, caller.may_ingest)
     code = status.HTTP_202_ACCEPTED
     if report.accepted == 0 and report.duplicates == 0:
-        code = status.HTTP_422_UNPROCESSABLE_ENTITY
+        code = status.HTTP_422_UNPROCESSABLE_CONTENT
     service.metrics.ingest_requests.labels(status=str(code)).inc()
     return json_response(report.as_json(), status_code=code)
 
@@ -94,7 +94,7 @@ def _items(body: Any, max_events: int) -> list[Any]:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "'events' is empty")
     if len(items) > max_events:
         raise HTTPException(
-            status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            status.HTTP_413_CONTENT_TOO_LARGE,
             f"{len(items)} events in one request; at most {max_events}",
         )
     return items
