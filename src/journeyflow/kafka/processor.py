@@ -44,12 +44,12 @@ from journeyflow.log import LoggedEvent
 from journeyflow.observability.kafka_metrics import KafkaMetrics
 from journeyflow.observability.metrics import Metrics
 from journeyflow.process.batch import BatchApplier, BatchResult
+from journeyflow.process.locks import PROCESS_LOCK
 from journeyflow.process.observe import observe_batch
 from journeyflow.store.database import Connection
 
 log = logging.getLogger(__name__)
 
-PROCESS_LOCK = 0x6A66_7072_6F63  # "jfproc"
 RETRY_DELAYS = (0.1, 0.5, 1, 2, 5)
 
 

@@ -18,12 +18,13 @@ import asyncpg
 from journeyflow.log.postgres import head, read_after
 from journeyflow.observability.metrics import Metrics
 from journeyflow.process.batch import BatchApplier, BatchResult, CorruptLogRecord
+from journeyflow.process.locks import EMBEDDED_CONSUMER
 from journeyflow.process.observe import observe_batch
 from journeyflow.store.database import Connection
 
 log = logging.getLogger(__name__)
 
-CONSUMER = "event_log"
+CONSUMER = EMBEDDED_CONSUMER
 RETRY_DELAYS = (0.1, 0.5, 1, 2, 5)
 
 

@@ -1,4 +1,4 @@
-"""Customer profiles and timelines: `GET /v1/customers…`."""
+"""Customer profiles and timelines: `GET /v1/customers…`; erasure: `DELETE /v1/customers/{id}`."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 
+from journeyflow import erasure
 from journeyflow.api import customer_lookup as lookup_customer
 from journeyflow.api.auth import Principal, principal, require
 from journeyflow.api.responses import json_response
 from journeyflow.bootstrap import Service
 from journeyflow.events import Channel
+from journeyflow.journeys.definitions import from_settings
 from journeyflow.query import customers, timeline
 from journeyflow.query.customer_ids import format_id
 
@@ -41,6 +43,32 @@ async def get_customer(
     async with service.pool.acquire() as connection:
         resolved = await lookup_customer.by_id(connection, customer_id)
         return json_response(await customers.profile(connection, resolved))
+
+
+@router.delete(
+    "/{customer_id}",
+    summary="Erase a person: their profile, every profile merged into it, and their counts",
+    responses={404: {"description": "No such customer"}},
+)
+async def delete_customer(
+    customer_id: str, request: Request, caller: Principal = Depends(principal)
+) -> Response:
+    require(caller, "admin")
+    service: Service = request.app.state.service
+    definitions = from_settings(service.settings)
+    async with service.pool.acquire() as connection:
+        resolved = await lookup_customer.by_id(connection, customer_id)
+        erased = await erasure.erase(connection, resolved.customer, definitions)
+    service.metrics.journeys.record(erased.changes, definitions)
+    body = {
+        "erased": format_id(erased.customer),
+        "profiles": [format_id(p) for p in erased.profiles],
+        "events": erased.events,
+        "identifiers": erased.identifiers,
+    }
+    if resolved.redirected:
+        body["requested_id"] = format_id(resolved.requested)
+    return json_response(body)
 
 
 @router.get("/{customer_id}/timeline", summary="A customer's events by event time")
