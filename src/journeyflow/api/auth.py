@@ -46,9 +46,9 @@ def _digest(key: str) -> bytes:
     return hashlib.sha256(key.encode()).digest()
 
 
-KEY_HEADERS = ("x-api-key", "x-amz-firehose-access-key")
+KEY_HEADERS = ("x-api-key",)
 """Where webhook senders that cannot set `Authorization` put a fixed secret (Sunshine
-Conversations webhooks, Kinesis Data Firehose HTTP endpoints): accepted as the API key."""
+Conversations webhooks): accepted as the API key."""
 
 
 def presented_key(request: Request) -> str | None:
