@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint typecheck unit integration e2e schema clean
+.PHONY: run test lint typecheck unit integration e2e schema bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ integration: $(VENV)/.dev
 
 e2e: $(VENV)/.dev
 	$(BIN)/pytest tests/e2e
+
+# Not part of `make test`/CI: ~45 min (BENCH_ARGS=--quick: ~5 min); see README "Performance".
+bench: $(VENV)/.dev  ## throughput, freshness and query latency beside the machine's limits
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 schema: $(VENV)/.dev  ## regenerate schemas/ from the pydantic models
 	$(BIN)/journeyflow schema --write

@@ -1,0 +1,1 @@
+"""`make bench`: throughput, freshness and query latency beside the machine's limits."""

@@ -1,0 +1,196 @@
+"""`python -m bench [--quick]`: every measurement in one run, a table, bench/results/latest.json."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+import psutil
+
+from bench import dataset, ingest, limits, process, queries
+from bench.postgres import BenchPostgres
+from bench.service import ServeProcess
+from journeyflow.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / ".journeyflow" / "bench"
+FULL = {
+    "copy_rows": 1_000_000,
+    "consume_events": 1_000_000,
+    "process_events": 1_000_000,
+    "http_seconds": 30.0,
+    "freshness_seconds": 60.0,
+    "customers": 1_000_000,
+    "query_requests": 2000,
+}
+QUICK = {
+    "copy_rows": 200_000,
+    "consume_events": 200_000,
+    "process_events": 100_000,
+    "http_seconds": 10.0,
+    "freshness_seconds": 15.0,
+    "customers": 20_000,
+    "query_requests": 500,
+}
+
+
+def say(text: str) -> None:
+    print(f"[{datetime.now(UTC):%H:%M:%S}] {text}", file=sys.stderr, flush=True)
+
+
+async def run(sizes: dict[str, Any], only: set[str]) -> dict[str, Any]:
+    pg = BenchPostgres(DATA)
+    pg.start()
+    out: dict[str, Any] = {}
+    try:
+        scratch = await pg.fresh("bench_process")
+        if "copy" in only:
+            say(f"copy: {sizes['copy_rows']:,} timeline-shaped rows")
+            out["copy"] = await limits.copy_rows_per_second(scratch, sizes["copy_rows"])
+        if "consume" in only:
+            say(f"consume: {sizes['consume_events']:,} events on the mock cluster")
+            out["consume"] = await asyncio.to_thread(limits.raw_consume, sizes["consume_events"])
+        if "process" in only:
+            say(f"process: filling the log with {sizes['process_events']:,} events")
+            rows = process.log_rows(sizes["process_events"], seed=3)
+            await process.fill_log(scratch, rows)
+            del rows
+            say("process: running the processor to the end of the log")
+            out["process"] = await process.process_all(scratch, Settings())
+        if "http" in only:
+            dsn = await pg.fresh("bench_http")
+            with ServeProcess(dsn, DATA / "serve") as serve:
+                say(f"http: closed loop for {sizes['http_seconds']:.0f}s")
+                out["http"] = await asyncio.to_thread(
+                    ingest.http_throughput, serve, sizes["http_seconds"], 8
+                )
+                out["http"]["service_peak_rss_bytes"] = serve.peak_rss
+        if "freshness" in only:
+            dsn = await pg.fresh("bench_fresh")
+            with ServeProcess(dsn, DATA / "serve") as serve:
+                say(f"freshness: 5,000 events/s for {sizes['freshness_seconds']:.0f}s")
+                out["freshness"] = await asyncio.to_thread(
+                    ingest.freshness, serve, 5000.0, sizes["freshness_seconds"]
+                )
+                out["freshness"]["service_peak_rss_bytes"] = serve.peak_rss
+        if "queries" in only:
+            dsn, info = await dataset.ensure(pg, sizes["customers"], say)
+            out["dataset"] = info
+            with ServeProcess(dsn, DATA / "serve") as serve:
+                say(f"queries: {sizes['query_requests']} of each, {sizes['customers']:,} customers")
+                out["queries"] = await asyncio.to_thread(
+                    queries.latencies, serve, sizes["customers"], sizes["query_requests"]
+                )
+                out["queries"]["service_peak_rss_bytes"] = serve.peak_rss
+    finally:
+        pg.stop()
+    return out
+
+
+def summary(raw: dict[str, Any]) -> dict[str, Any]:
+    """The headline figures of issue 7, each beside its limit."""
+    s: dict[str, Any] = {}
+    copy = raw.get("copy", {}).get("per_second")
+    consume = raw.get("consume", {}).get("per_second")
+    s["copy_rows_per_second"] = copy
+    s["raw_consume_events_per_second"] = consume
+    if "process" in raw:
+        s["process_events_per_second"] = raw["process"]["per_second"]
+    if "http" in raw:
+        s["http_events_per_second"] = raw["http"]["per_second"]
+        s["http_p50_ms"] = raw["http"]["p50_ms"]
+        s["http_p99_ms"] = raw["http"]["p99_ms"]
+    if "freshness" in raw:
+        s["freshness_p50_seconds"] = raw["freshness"]["p50_seconds"]
+        s["freshness_p99_seconds"] = raw["freshness"]["p99_seconds"]
+    if "queries" in raw:
+        for name in ("timeline", "context", "scorecard_30d"):
+            s[f"{name}_p99_ms"] = raw["queries"][name]["p99_ms"]
+    rss = [v.get("service_peak_rss_bytes", 0) for v in raw.values() if isinstance(v, dict)]
+    s["service_peak_rss_mib"] = max(rss, default=0) / 2**20 or None
+    return s
+
+
+TARGETS = {  # name: (target, "min" | "max", limit name or None)
+    "copy_rows_per_second": (None, "min", None),
+    "raw_consume_events_per_second": (None, "min", None),
+    "process_events_per_second": (25_000, "min", "copy_rows_per_second"),
+    "http_events_per_second": (50_000, "min", "copy_rows_per_second"),
+    "http_p99_ms": (50, "max", None),
+    "freshness_p99_seconds": (1.0, "max", None),
+    "timeline_p99_ms": (10, "max", None),
+    "context_p99_ms": (10, "max", None),
+    "scorecard_30d_p99_ms": (100, "max", None),
+}
+
+
+def table(s: dict[str, Any]) -> str:
+    lines = [f"{'measure':32} {'value':>12} {'target':>10} {'met':>4}  beside the limit"]
+    for name, value in s.items():
+        if value is None:
+            continue
+        target, sense, limit = TARGETS.get(name, (None, "min", None))
+        met = (
+            ""
+            if target is None
+            else ("yes" if (value >= target if sense == "min" else value <= target) else "NO")
+        )
+        ratio = ""
+        if limit and s.get(limit):
+            ratio = f"{value / s[limit]:.3f} x {limit}"
+        if name == "process_events_per_second" and s.get("raw_consume_events_per_second"):
+            ratio += f"; {value / s['raw_consume_events_per_second']:.3f} x raw consume"
+        shown = f"{value:,.0f}" if value >= 100 else f"{value:.3f}"
+        lines.append(
+            f"{name:32} {shown:>12} {'' if target is None else f'{target:,}':>10} {met:>4}  {ratio}"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes (about 5 minutes)")
+    parser.add_argument("--only", default="copy,consume,process,http,freshness,queries")
+    parser.add_argument("--customers", type=int, help="query data set size (default by mode)")
+    args = parser.parse_args()
+    sizes = dict(QUICK if args.quick else FULL)
+    if args.customers:
+        sizes["customers"] = args.customers
+    started = time.perf_counter()
+    raw = asyncio.run(run(sizes, set(args.only.split(","))))
+    s = summary(raw)
+    result = {
+        "mode": "quick" if args.quick else "full",
+        "finished_at": datetime.now(UTC).isoformat(),
+        "seconds": time.perf_counter() - started,
+        "machine": {
+            "cpus": os.cpu_count(),
+            "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "sizes": sizes,
+        "summary": s,
+        "raw": raw,
+    }
+    (ROOT / "bench" / "results").mkdir(exist_ok=True)
+    path = ROOT / "bench" / "results" / "latest.json"
+    path.write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2))
+    print(
+        f"journeyflow bench ({result['mode']} mode, {result['seconds']:.0f}s, "
+        f"{os.cpu_count()} cores, Postgres on the same cores)"
+    )
+    print(table(s))
+    print(f"written to {path.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

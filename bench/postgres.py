@@ -1,0 +1,48 @@
+"""The benchmark's Postgres: the same embedded server journeyflow uses, in `.journeyflow/bench`,
+one database per stage (fresh ones for throughput, a cached one for the large query data set)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import asyncpg
+
+from journeyflow.store import migrate
+from journeyflow.store.embedded import EmbeddedPostgres
+
+
+class BenchPostgres:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._embedded = EmbeddedPostgres(root)
+        self._base = ""
+
+    def start(self) -> None:
+        self._base = self._embedded.start()
+
+    def stop(self) -> None:
+        self._embedded.stop()
+
+    def dsn(self, database: str) -> str:
+        return self._base.replace("/journeyflow?", f"/{database}?", 1)
+
+    async def exists(self, database: str) -> bool:
+        connection = await asyncpg.connect(self.dsn("journeyflow"))
+        try:
+            return bool(
+                await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", database)
+            )
+        finally:
+            await connection.close()
+
+    async def fresh(self, database: str) -> str:
+        """Drop and re-create `database`, migrated; returns its DSN."""
+        connection = await asyncpg.connect(self.dsn("journeyflow"))
+        try:
+            await connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            await connection.execute(f'CREATE DATABASE "{database}"')
+        finally:
+            await connection.close()
+        dsn = self.dsn(database)
+        await migrate.upgrade(dsn)
+        return dsn

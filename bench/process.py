@@ -1,0 +1,97 @@
+"""Sustained processing from a pre-filled log: stitch + timeline + contacts/journeys + buckets +
+commit, batch after batch, exactly as `journeyflow process` runs it (same classes, same settings).
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg
+import psutil
+
+from bench.generate import deliveries, events
+from journeyflow.events import InteractionEvent
+from journeyflow.identity.keys import IdentifierRules
+from journeyflow.journeys.definitions import from_settings
+from journeyflow.observability.metrics import Metrics
+from journeyflow.process.batch import BatchApplier
+from journeyflow.process.processor import Processor
+from journeyflow.settings import Settings
+
+PER_PERSON = 17.3  # events per generated person, on average
+
+
+def log_rows(count: int, seed: int, start: datetime | None = None) -> list[tuple[Any, ...]]:
+    """`count` events as ingest would log them: in arrival order (time-ordered across people,
+    late arrivals; resent duplicates are not logged twice), validated, `received_at` set."""
+    people = int(count / PER_PERSON) + 1
+    ordered = sorted(events(people, seed=seed, start=start), key=lambda e: e["occurred_at"])
+    received = datetime.now(UTC)
+    seen: set[tuple[str, str]] = set()
+    rows: list[tuple[Any, ...]] = []
+    for raw in deliveries(ordered, seed=seed):
+        key = (raw["source"], raw["event_id"])
+        if key in seen:
+            continue
+        seen.add(key)
+        event = InteractionEvent.model_validate(raw).model_copy(update={"received_at": received})
+        rows.append((event.source, event.event_id, 0, received, event.to_json().decode()))
+        if len(rows) == count:
+            break
+    return rows
+
+
+async def fill_log(dsn: str, rows: list[tuple[Any, ...]]) -> None:
+    connection = await asyncpg.connect(dsn)
+    try:
+        await connection.copy_records_to_table(
+            "event_log",
+            records=rows,
+            columns=("source", "event_id", "revision", "received_at", "payload"),
+        )
+        await connection.execute("ANALYZE")
+    finally:
+        await connection.close()
+
+
+async def process_all(dsn: str, settings: Settings) -> dict[str, Any]:
+    """Run the processor to the end of the log; rate overall and over the second half."""
+    pool = await asyncpg.create_pool(dsn, min_size=1, max_size=2)
+    assert pool is not None
+    try:
+        rules = IdentifierRules(settings.identity, settings.default_phone_region)
+        processor = Processor(
+            pool,
+            BatchApplier(rules, from_settings(settings)),
+            Metrics(),
+            batch_size=settings.processing.batch_size,
+            linger=timedelta(0),
+        )
+        total = await pool.fetchval("SELECT count(*) FROM event_log")
+        me = psutil.Process()
+        peak = me.memory_info().rss
+        done = 0
+        started = time.perf_counter()
+        half_at: tuple[float, int] | None = None
+        while processed := await processor.process_once():
+            done += processed
+            peak = max(peak, me.memory_info().rss)
+            if half_at is None and done >= total / 2:
+                half_at = (time.perf_counter(), done)
+        seconds = time.perf_counter() - started
+        customers = await pool.fetchval("SELECT count(*) FROM customers WHERE merged_into IS NULL")
+    finally:
+        await pool.close()
+    assert half_at is not None
+    second_half = (done - half_at[1]) / (started + seconds - half_at[0])
+    return {
+        "events": done,
+        "seconds": seconds,
+        "per_second": done / seconds,
+        "second_half_per_second": second_half,
+        "customers": customers,
+        "batch_size": settings.processing.batch_size,
+        "peak_rss_bytes": peak,
+    }
