@@ -10,10 +10,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 import phonenumbers
 
 from journeyflow.settings import IdentitySettings
+
+NORMALIZE_CACHE = 65_536
+"""Normalized identifiers remembered per rules instance (values seen again skip parsing)."""
 
 CONTACT = "contact"
 """Internal identifier type linking the events of one contact (`<source>/<contact_id>`)."""
@@ -43,6 +47,9 @@ class IdentifierRules:
         self._blocked = [re.compile(p, re.IGNORECASE) for p in settings.block_patterns]
         self._region = default_region
         self.max_merges_per_event = settings.max_merges_per_event
+        # Parsing a phone number costs tens of microseconds and the same callers come back:
+        # remember the most recent ones (bounded, per rules instance).
+        self.normalize = lru_cache(maxsize=NORMALIZE_CACHE)(self._normalize)  # type: ignore[method-assign]
 
     @property
     def types(self) -> frozenset[str]:
@@ -70,6 +77,9 @@ class IdentifierRules:
 
     def normalize(self, type_: str, raw: str) -> str | None:
         """The comparable form of `raw`, or None when it is junk or unusable."""
+        return self._normalize(type_, raw)
+
+    def _normalize(self, type_: str, raw: str) -> str | None:
         value = raw.strip()
         if not value or self.is_blocked(value):
             return None

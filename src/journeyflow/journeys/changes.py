@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from journeyflow.journeys.contributions import Contributions, contributions, difference
 from journeyflow.journeys.model import Contact, Derived, Journey, Survey
@@ -48,6 +49,34 @@ def combine(parts: Iterable[Derived]) -> Derived:
         journeys.extend(part.journeys)
         surveys.extend(part.surveys)
     return Derived(tuple(contacts), tuple(journeys), tuple(surveys))
+
+
+def trim(old: Derived, new: Derived) -> tuple[Derived, Derived]:
+    """`old` and `new` without the rows they share (as multisets): `changes()` of the trimmed
+    pair equals `changes()` of the whole, since every contribution is a sum over rows."""
+    parts: list[tuple[tuple[Any, ...], tuple[Any, ...]]] = []
+    for before, after in (
+        (old.contacts, new.contacts),
+        (old.journeys, new.journeys),
+        (old.surveys, new.surveys),
+    ):
+        common = Counter(before) & Counter(after)
+        parts.append((_without(before, common), _without(after, common)))
+    (oc, nc), (oj, nj), (os_, ns) = parts
+    return Derived(oc, oj, os_), Derived(nc, nj, ns)
+
+
+def _without(rows: tuple[Any, ...], common: Counter[Any]) -> tuple[Any, ...]:
+    if not common:
+        return rows
+    left = Counter(common)
+    kept = []
+    for row in rows:
+        if left[row] > 0:
+            left[row] -= 1
+        else:
+            kept.append(row)
+    return tuple(kept)
 
 
 def changes(old: Derived, new: Derived) -> Changes:

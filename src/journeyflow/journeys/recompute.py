@@ -2,7 +2,8 @@
 
 Exact under late events, duplicates, revisions and merges because nothing is updated
 incrementally: each affected customer's state is derived again from its whole timeline, and the
-buckets move by (new contributions - stored contributions).
+buckets move by (new contributions - stored contributions). Contributions add up row by row, so
+rows that did not change are set aside first: they cancel out, and are not rewritten either.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from journeyflow.journeys import repository
-from journeyflow.journeys.changes import Changes, changes, combine
+from journeyflow.journeys.changes import Changes, changes, combine, trim
 from journeyflow.journeys.definitions import Definitions
 from journeyflow.journeys.derive import derive
 from journeyflow.store.database import Connection
@@ -27,7 +28,7 @@ async def recompute(
     events = await repository.load_events(connection, live)
     fresh = {customer: derive(events.get(customer, []), definitions) for customer in live}
     stored = await repository.load_derived(connection, everyone)
-    result = changes(stored, combine(fresh.values()))
-    await repository.replace(connection, everyone, fresh)
+    result = changes(*trim(combine(stored.values()), combine(fresh.values())))
+    await repository.rewrite(connection, stored, fresh)
     await repository.apply_deltas(connection, result.buckets)
     return result

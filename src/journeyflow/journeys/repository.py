@@ -18,6 +18,7 @@ from journeyflow.journeys.facts import EventFacts
 from journeyflow.journeys.model import Contact, Derived, Journey, Survey
 from journeyflow.store.database import Connection
 
+EMPTY = Derived((), (), ())
 CONTACT_COLUMNS = ("customer_id", *Contact.__slots__)
 JOURNEY_COLUMNS = ("customer_id", *Journey.__slots__)
 SURVEY_COLUMNS = ("customer_id", *Survey.__slots__)
@@ -47,28 +48,40 @@ async def load_events(
     return events
 
 
-async def load_derived(connection: Connection, customers: Sequence[int]) -> Derived:
-    """The stored state of these customers, all together (what their buckets currently hold)."""
+async def load_derived(connection: Connection, customers: Sequence[int]) -> dict[int, Derived]:
+    """The stored state of these customers, by customer (what their buckets currently hold)."""
     ids = list(customers)
     rows = []
     for kind, table in ((Contact, "contacts"), (Journey, "journeys"), (Survey, "journey_surveys")):
         rows.append(
             await connection.fetch(
-                f"SELECT {', '.join(kind.__slots__)} FROM {table} "
+                f"SELECT customer_id, {', '.join(kind.__slots__)} FROM {table} "
                 "WHERE customer_id = ANY($1::bigint[])",
                 ids,
             )
         )
     contacts, journeys, surveys = rows
-    return Derived(
-        tuple(Contact(**_contact_fields(r)) for r in contacts),
-        tuple(Journey(**{**r, "channels": tuple(r["channels"])}) for r in journeys),
-        tuple(Survey(**r) for r in surveys),
+    parts: dict[int, tuple[list[Contact], list[Journey], list[Survey]]] = defaultdict(
+        lambda: ([], [], [])
     )
+    for r in contacts:
+        parts[r["customer_id"]][0].append(Contact(**_contact_fields(r)))
+    for r in journeys:
+        fields = _fields(r)
+        parts[r["customer_id"]][1].append(Journey(**{**fields, "channels": tuple(r["channels"])}))
+    for r in surveys:
+        parts[r["customer_id"]][2].append(Survey(**_fields(r)))
+    return {c: Derived(tuple(a), tuple(b), tuple(d)) for c, (a, b, d) in parts.items()}
+
+
+def _fields(row: Any) -> dict[str, Any]:
+    fields = dict(row)
+    del fields["customer_id"]
+    return fields
 
 
 def _contact_fields(row: Any) -> dict[str, Any]:
-    fields = dict(row)
+    fields = _fields(row)
     fields["verified_at"] = tuple(fields["verified_at"])
     return fields
 
@@ -94,6 +107,56 @@ async def replace(
     ):
         if records:
             await connection.copy_records_to_table(table, records=records, columns=columns)
+
+
+_PRIMARY_KEYS = {
+    "contacts": (("source", "text"), ("contact_id", "text")),
+    "journeys": (("id", "text"),),
+    "journey_surveys": (("source", "text"), ("event_id", "text")),
+}
+
+
+async def rewrite(
+    connection: Connection, stored: Mapping[int, Derived], fresh: Mapping[int, Derived]
+) -> None:
+    """Make the stored rows equal `fresh` (customers missing from it end with none), touching only
+    rows that differ: an unchanged contact, journey or survey is neither deleted nor rewritten."""
+    gone: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    added: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    for customer in sorted(set(stored) | set(fresh)):
+        old, new = stored.get(customer, EMPTY), fresh.get(customer, EMPTY)
+        for table, kind, before, after in (
+            ("contacts", Contact, old.contacts, new.contacts),
+            ("journeys", Journey, old.journeys, new.journeys),
+            ("journey_surveys", Survey, old.surveys, new.surveys),
+        ):
+            keep = set(after)
+            names = [name for name, _ in _PRIMARY_KEYS[table]]
+            gone[table].extend(
+                (customer, *(getattr(row, n) for n in names)) for row in before if row not in keep
+            )
+            was = set(before)
+            added[table].extend(
+                _record(customer, row, kind.__slots__) for row in after if row not in was
+            )
+    for table, keys in _PRIMARY_KEYS.items():
+        if gone[table]:
+            names = ["customer_id", *(name for name, _ in keys)]
+            types = ["bigint", *(type_ for _, type_ in keys)]
+            unnest = ", ".join(f"${i + 1}::{t}[]" for i, t in enumerate(types))
+            match = " AND ".join(f"t.{c} = d.{c}" for c in names)
+            await connection.execute(
+                f"DELETE FROM {table} AS t USING unnest({unnest}) AS d({', '.join(names)}) "
+                f"WHERE {match}",
+                *([row[i] for row in gone[table]] for i in range(len(names))),
+            )
+    for table, columns in (
+        ("contacts", CONTACT_COLUMNS),
+        ("journeys", JOURNEY_COLUMNS),
+        ("journey_surveys", SURVEY_COLUMNS),
+    ):
+        if added[table]:
+            await connection.copy_records_to_table(table, records=added[table], columns=columns)
 
 
 def _record(customer: int, value: object, slots: Sequence[str]) -> tuple[Any, ...]:
