@@ -18,6 +18,7 @@ from journeyflow.identity.keys import IdentifierRules
 from journeyflow.identity.stitch import EventKeys, Stitcher, StitchPlan
 from journeyflow.journeys.changes import Changes
 from journeyflow.journeys.definitions import Definitions
+from journeyflow.journeys.derive import can_change
 from journeyflow.journeys.recompute import recompute
 from journeyflow.log import LoggedEvent
 from journeyflow.store.database import Connection
@@ -67,16 +68,23 @@ class BatchApplier:
                 for seq, event in events.items()
             ],
         )
-        affected = _affected(plan, real) | written.displaced
+        affected = _affected(plan, real, events) | written.displaced
         changes = await recompute(connection, affected, self.definitions)
         return BatchResult(
             list(events.values()), written.written, len(plan.merges), len(plan.conflicts), changes
         )
 
 
-def _affected(plan: StitchPlan, real: dict[int, int]) -> set[int]:
-    """Customers whose derived state may have changed: assigned, merged away, or survivors."""
-    affected = {real[profile] for profile in plan.assignments.values()}
+def _affected(
+    plan: StitchPlan, real: dict[int, int], events: dict[int, InteractionEvent]
+) -> set[int]:
+    """Customers whose derived state may have changed: assigned an event that can change it,
+    merged away, or survivors."""
+    affected = {
+        real[plan.assignments[seq]]
+        for seq, e in events.items()
+        if can_change(e.kind, e.contact_id, e.revision)
+    }
     for merged, survivor in plan.survivor.items():
         affected.add(real.get(merged, merged))
         affected.add(real.get(survivor, survivor))
