@@ -47,6 +47,7 @@ class IdentifierRules:
         self._blocked = [re.compile(p, re.IGNORECASE) for p in settings.block_patterns]
         self._region = default_region
         self.max_merges_per_event = settings.max_merges_per_event
+        self._types = frozenset(t for t in self._strength if t != CONTACT)
         # Parsing a phone number costs tens of microseconds and the same callers come back:
         # remember the most recent ones (bounded, per rules instance).
         self.normalize = lru_cache(maxsize=NORMALIZE_CACHE)(self._normalize)  # type: ignore[method-assign]
@@ -54,7 +55,7 @@ class IdentifierRules:
     @property
     def types(self) -> frozenset[str]:
         """Identifier types producers may send (not the internal contact type)."""
-        return frozenset(t for t in self._strength if t != CONTACT)
+        return self._types
 
     def strength(self, type_: str) -> Strength:
         return self._strength[type_]

@@ -7,6 +7,7 @@ payload is accepted whole or rejected whole, never half-logged.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -117,8 +118,12 @@ class IngestService:
             duplicates = set(result.duplicate_indexes)
             report.accepted = result.accepted
             report.duplicates = len(duplicates)
-            for i, event in enumerate(valid):
-                self._count(event.source, "duplicate" if i in duplicates else "accepted")
+            counts = Counter(
+                (event.source, "duplicate" if i in duplicates else "accepted")
+                for i, event in enumerate(valid)
+            )
+            for (source, outcome), n in counts.items():
+                self._count(source, outcome, n)
 
     def _check(
         self, index: int, event: InteractionEvent, may_ingest: SourcePolicy
@@ -134,9 +139,9 @@ class IngestService:
             )
         return Rejected(index, event.event_id, errors) if errors else event
 
-    def _count(self, source: str | None, result: str) -> None:
+    def _count(self, source: str | None, result: str, n: int = 1) -> None:
         label = source if source is not None and _bounded(source) else "invalid"
-        self._metrics.ingest_events.labels(source=label, result=result).inc()
+        self._metrics.ingest_events.labels(source=label, result=result).inc(n)
 
 
 def _bounded(source: str) -> bool:
