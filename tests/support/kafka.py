@@ -59,6 +59,18 @@ class MockCluster:
         finally:
             await consumer.stop()
 
+    async def committed(self, group: str, topic: str) -> dict[int, int | None]:
+        """The offsets `group` committed to Kafka, by partition (what lag tools read)."""
+        partitions = [TopicPartition(topic, p) for p in await self.partitions(topic)]
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.bootstrap, group_id=group, enable_auto_commit=False
+        )
+        await consumer.start()
+        try:
+            return {tp.partition: await consumer.committed(tp) for tp in partitions}
+        finally:
+            await consumer.stop()
+
     async def read_all(self, topic: str) -> list[Any]:
         """Every record of `topic` up to its current end, all partitions."""
         partitions = [TopicPartition(topic, p) for p in await self.partitions(topic)]

@@ -130,6 +130,8 @@ async def test_two_processors_one_killed_half_way_end_as_one_uninterrupted_proce
         single = processor(cluster, reference, tmp_path, "reference", None)
         await wait_until(reference, "reference", [0, 1, 2, 3], ends, single)
         stop(single)
+        # Positions live in Postgres; Kafka gets them too, for lag tools.
+        assert await cluster.committed("reference", EVENTS_TOPIC) == ends
 
         first = processor(cluster, scaled, tmp_path, "scaled", [0, 1])
         second = processor(cluster, scaled, tmp_path, "scaled", [2, 3])
