@@ -11,7 +11,7 @@ import hmac
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from fastapi import HTTPException, Request, status
+from fastapi import Depends, HTTPException, Request, status
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +88,12 @@ def principal(request: Request) -> Principal:
             headers={"WWW-Authenticate": "Bearer"},
         )
     return found
+
+
+def reader(caller: Principal = Depends(principal)) -> Principal:
+    """FastAPI dependency: a caller with the `read` scope (or admin), else 401/403."""
+    require(caller, "read")
+    return caller
 
 
 def require(caller: Principal, scope: str) -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Depends, Request, Response
 
 from journeyflow.api import customer_lookup
-from journeyflow.api.auth import Principal, principal, require
+from journeyflow.api.auth import Principal, reader
 from journeyflow.api.responses import json_response
 from journeyflow.bootstrap import Service
 from journeyflow.query import context
@@ -16,11 +16,6 @@ from journeyflow.query.customers import Resolved
 from journeyflow.store.database import Connection
 
 router = APIRouter(prefix="/v1", tags=["journeys"])
-
-
-def reader(caller: Principal = Depends(principal)) -> Principal:
-    require(caller, "read")
-    return caller
 
 
 @router.get(

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response,
 
 from journeyflow import erasure
 from journeyflow.api import customer_lookup as lookup_customer
-from journeyflow.api.auth import Principal, principal, require
+from journeyflow.api.auth import Principal, principal, reader, require
 from journeyflow.api.responses import json_response
 from journeyflow.bootstrap import Service
 from journeyflow.events import Channel
@@ -18,11 +18,6 @@ from journeyflow.query import customers, timeline
 from journeyflow.query.customer_ids import format_id
 
 router = APIRouter(prefix="/v1/customers", tags=["customers"])
-
-
-def reader(caller: Principal = Depends(principal)) -> Principal:
-    require(caller, "read")
-    return caller
 
 
 @router.get("", summary="Find a customer by any identifier, e.g. ?phone=… or ?email=…")

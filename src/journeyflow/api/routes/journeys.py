@@ -8,18 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 
 from journeyflow.api import customer_lookup
-from journeyflow.api.auth import Principal, principal, require
+from journeyflow.api.auth import Principal, reader
 from journeyflow.api.responses import json_response
 from journeyflow.bootstrap import Service
 from journeyflow.query import journeys
 from journeyflow.query.customer_ids import format_id
 
 router = APIRouter(prefix="/v1", tags=["journeys"])
-
-
-def reader(caller: Principal = Depends(principal)) -> Principal:
-    require(caller, "read")
-    return caller
 
 
 @router.get("/journeys/{journey_id}", summary="A journey: its contacts, channels, handoffs, effort")

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 
-from journeyflow.api.auth import Principal, principal, require
+from journeyflow.api.auth import Principal, reader
 from journeyflow.api.responses import json_response
 from journeyflow.bootstrap import Service
 from journeyflow.query import scorecard
@@ -16,11 +16,6 @@ from journeyflow.query.scorecard import WINDOWS, GroupBy
 router = APIRouter(prefix="/v1", tags=["journeys"])
 MAX_RANGE = timedelta(days=400)
 DEFAULT_WINDOW = "24h"
-
-
-def reader(caller: Principal = Depends(principal)) -> Principal:
-    require(caller, "read")
-    return caller
 
 
 @router.get(
