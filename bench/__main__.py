@@ -188,6 +188,10 @@ def main() -> None:
         f"journeyflow bench ({result['mode']} mode, {result['seconds']:.0f}s, "
         f"{os.cpu_count()} cores, Postgres on the same cores)"
     )
+    print(
+        f"sizes: {sizes['process_events']:,} events processed, {sizes['customers']:,} customers "
+        f"queried, HTTP {sizes['http_seconds']:.0f}s, freshness {sizes['freshness_seconds']:.0f}s"
+    )
     print(table(s))
     print(f"written to {path.relative_to(ROOT)}")
 
