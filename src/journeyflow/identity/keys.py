@@ -107,7 +107,19 @@ class IdentifierRules:
         national: str = phonenumbers.national_significant_number(number)
         if self.is_blocked(e164.lstrip("+")) or self.is_blocked(national):
             return None
+        # A few malformed numbers (e.g. `+310000001`) lose digits each time they are parsed
+        # again; a value that does not survive its own normalization could never match itself.
+        if self._reformatted(e164) != e164:
+            return None
         return e164
+
+    def _reformatted(self, e164: str) -> str | None:
+        try:
+            number = phonenumbers.parse(e164, self._region)
+        except phonenumbers.NumberParseException:
+            return None
+        again: str = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return again
 
     def keys_of(
         self, identifiers: dict[str, str], source: str, contact_id: str | None

@@ -230,3 +230,10 @@ def test_id_normalization_is_idempotent(type_: str, raw: str) -> None:
 )
 def test_phone_normalization_is_idempotent(prefix: str, digits: str) -> None:
     _idempotent("phone", prefix + digits)
+
+
+def test_a_phone_that_loses_digits_when_parsed_again_is_not_usable() -> None:
+    # phonenumbers parses `+310000001` as +31000001, which it parses as +3100001: no stable form.
+    assert _RULES.normalize("phone", "+310000001") is None
+    assert _RULES.normalize("phone", "+31000001") == "+3100001"
+    assert _RULES.normalize("phone", "+3100001") == "+3100001"
