@@ -17,7 +17,7 @@ from typing import Any
 import asyncpg
 import orjson
 
-from bench.generate import person_events
+from bench.generate import TIMELINE_COLUMNS, person_events
 from bench.postgres import BenchPostgres
 from journeyflow.identity.keys import IdentifierRules
 from journeyflow.journeys.definitions import from_settings
@@ -27,18 +27,6 @@ from journeyflow.settings import Settings
 START = datetime(2026, 10, 1, tzinfo=UTC)
 SEED = 21
 CHUNK = 5000
-TIMELINE = (
-    "customer_id",
-    "occurred_at",
-    "received_at",
-    "source",
-    "event_id",
-    "revision",
-    "kind",
-    "channel",
-    "contact_id",
-    "payload",
-)
 IDENTIFIERS = ("type", "value", "customer_id", "first_seen", "last_seen")
 
 
@@ -112,7 +100,7 @@ async def ensure(pg: BenchPostgres, customers: int, log: Any = print) -> tuple[s
             for table, rows in _chunk(first, min(CHUNK, customers - first), rules):
                 columns = {
                     "customers": ("id", "first_seen", "last_seen"),
-                    "timeline": TIMELINE,
+                    "timeline": TIMELINE_COLUMNS,
                     "identifiers": IDENTIFIERS,
                 }[table]
                 await connection.copy_records_to_table(table, records=rows, columns=columns)

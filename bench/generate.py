@@ -26,6 +26,20 @@ from typing import Any
 
 import orjson
 
+TIMELINE_COLUMNS = (
+    "customer_id",
+    "occurred_at",
+    "received_at",
+    "source",
+    "event_id",
+    "revision",
+    "kind",
+    "channel",
+    "contact_id",
+    "payload",
+)
+"""Columns of the `timeline` table as the bench COPY-loads it."""
+
 INTENTS = ("billing_dispute", "plan_change", "technical_issue", "order_status", "cancel")
 DEPARTMENTS = ("care", "billing", "tech", "retention")
 Event = dict[str, Any]

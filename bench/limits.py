@@ -10,7 +10,7 @@ from typing import Any
 import asyncpg
 import orjson
 
-from bench.generate import events
+from bench.generate import TIMELINE_COLUMNS, events
 
 
 def timeline_rows(count: int, seed: int) -> list[tuple[Any, ...]]:
@@ -37,20 +37,6 @@ def timeline_rows(count: int, seed: int) -> list[tuple[Any, ...]]:
     return rows
 
 
-COLUMNS = (
-    "customer_id",
-    "occurred_at",
-    "received_at",
-    "source",
-    "event_id",
-    "revision",
-    "kind",
-    "channel",
-    "contact_id",
-    "payload",
-)
-
-
 async def copy_rows_per_second(dsn: str, count: int) -> dict[str, Any]:
     """asyncpg `copy_records_to_table` into a copy of `timeline` (same indexes), in batches of
     2,000 rows like the processor's, one transaction each: the persistence limit."""
@@ -63,7 +49,7 @@ async def copy_rows_per_second(dsn: str, count: int) -> dict[str, Any]:
         for start in range(0, len(rows), 2000):
             async with connection.transaction():
                 await connection.copy_records_to_table(
-                    "bench_copy", records=rows[start : start + 2000], columns=COLUMNS
+                    "bench_copy", records=rows[start : start + 2000], columns=TIMELINE_COLUMNS
                 )
         seconds = time.perf_counter() - started
         await connection.execute("DROP TABLE bench_copy")
