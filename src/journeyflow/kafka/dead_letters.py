@@ -13,7 +13,7 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaProducer, ConsumerRecord
 
 from journeyflow.observability.kafka_metrics import KafkaMetrics
 from journeyflow.store.database import Connection
@@ -34,6 +34,23 @@ class DeadLetter:
     reason: str
     """A short, bounded label: undecodable, invalid-json, invalid-payload, invalid-event."""
     error: str
+
+    @classmethod
+    def of(
+        cls, record: ConsumerRecord, stage: str, format_name: str, reason: str, error: str
+    ) -> DeadLetter:
+        """The dead letter of a consumed record: its origin, key and bytes, and why."""
+        return cls(
+            stage=stage,
+            format=format_name,
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            key=record.key,
+            value=record.value or b"",
+            reason=reason,
+            error=error,
+        )
 
     def headers(self) -> list[tuple[str, bytes]]:
         return [

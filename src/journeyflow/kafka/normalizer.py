@@ -131,30 +131,22 @@ class RawNormalizer:
             fmt, [p.body for p in payloads], lambda source: True, self._normalize_settings
         )
         self._metrics.produced.labels(topic=self._topics.events).inc(report.accepted)
-        errors: dict[int, list[str]] = defaultdict(list)
-        records: dict[int, ConsumerRecord] = {}
+        # One dead letter per record, however many of its payloads were rejected.
+        rejected_records: dict[tuple[str, int, int], ConsumerRecord] = {}
+        errors: dict[tuple[str, int, int], list[str]] = defaultdict(list)
         for rejected in report.rejected:
             record = payloads[rejected.index].record
-            records[id(record)] = record
-            errors[id(record)].extend(rejected.errors)
+            origin = (record.topic, record.partition, record.offset)
+            rejected_records[origin] = record
+            errors[origin].extend(rejected.errors)
         return [
-            _letter(name, records[key], "invalid-payload", "; ".join(lines))
-            for key, lines in errors.items()
+            _letter(name, rejected_records[origin], "invalid-payload", "; ".join(lines))
+            for origin, lines in errors.items()
         ]
 
 
 def _letter(name: str, record: ConsumerRecord, reason: str, error: str) -> DeadLetter:
-    return DeadLetter(
-        stage="normalize",
-        format=name,
-        topic=record.topic,
-        partition=record.partition,
-        offset=record.offset,
-        key=record.key,
-        value=record.value or b"",
-        reason=reason,
-        error=error,
-    )
+    return DeadLetter.of(record, "normalize", name, reason, error)
 
 
 async def _rewind(consumer: Any, tp: TopicPartition) -> None:

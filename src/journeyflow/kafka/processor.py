@@ -138,7 +138,8 @@ class KafkaProcessor:
                 if isinstance(checked, DeadLetter):
                     letters.append(checked)
                 else:
-                    logged.append(LoggedEvent(len(logged) + 1, checked))
+                    text, event = checked
+                    logged.append(LoggedEvent(len(logged) + 1, text, event))
         async with (
             self._in_flight,
             self._pool.acquire() as connection,
@@ -247,31 +248,21 @@ class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
         await self._processor.seek_to_stored(list(assigned))
 
 
-def _check(record: ConsumerRecord) -> str | DeadLetter:
-    """The record's JSON text if it is a valid unified event, else its dead letter."""
+def _check(record: ConsumerRecord) -> tuple[str, InteractionEvent] | DeadLetter:
+    """The record's JSON text and event if it is a valid unified event, else its dead letter
+    (validated here once; the batch applier takes the event as it is)."""
     value: bytes = record.value or b""
     try:
         text = value.decode("utf-8")
     except UnicodeDecodeError:
         return _letter(record, "undecodable", "record value is not UTF-8 text")
     try:
-        InteractionEvent.model_validate_json(text)
+        return text, InteractionEvent.model_validate_json(text)
     except ValidationError as error:
         invalid_json = any(e["type"] == "json_invalid" for e in error.errors())
         reason = "invalid-json" if invalid_json else "invalid-event"
         return _letter(record, reason, "; ".join(describe(error)))
-    return text
 
 
 def _letter(record: ConsumerRecord, reason: str, error: str) -> DeadLetter:
-    return DeadLetter(
-        stage="process",
-        format="unified",
-        topic=record.topic,
-        partition=record.partition,
-        offset=record.offset,
-        key=record.key,
-        value=record.value or b"",
-        reason=reason,
-        error=error,
-    )
+    return DeadLetter.of(record, "process", "unified", reason, error)

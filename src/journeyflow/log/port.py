@@ -24,6 +24,8 @@ class LoggedEvent:
 
     seq: int
     payload: str
+    event: InteractionEvent | None = None
+    """The payload already validated, where the reader had to validate it anyway."""
 
 
 class LogUnavailable(JourneyflowError):

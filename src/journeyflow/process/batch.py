@@ -92,6 +92,8 @@ def _affected(
 
 
 def _decode(record: LoggedEvent) -> InteractionEvent:
+    if record.event is not None:
+        return record.event
     try:
         return InteractionEvent.model_validate_json(record.payload)
     except ValidationError as error:
