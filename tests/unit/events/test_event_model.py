@@ -11,24 +11,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
+from support.events import raw
 
 from journeyflow.events import Channel, InteractionEvent, Measures, Outcome
 from journeyflow.events.model import KINDS, MAX_ATTRIBUTES, MAX_ATTRIBUTES_BYTES
 
 REQUIRED = ("event_id", "source", "occurred_at", "kind", "channel")
-
-
-def raw(**overrides: Any) -> dict[str, Any]:
-    """A minimal valid event as a producer would send it, with some fields replaced."""
-    item: dict[str, Any] = {
-        "event_id": "evt-1",
-        "source": "chat",
-        "occurred_at": "2024-05-01T09:30:00Z",
-        "kind": "contact.started",
-        "channel": "chat",
-    }
-    item.update(overrides)
-    return item
 
 
 def event(**overrides: Any) -> InteractionEvent:

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.events import raw
 
 from journeyflow.events import InteractionEvent
 from journeyflow.events.validation import Rejected, parse_event
@@ -17,18 +18,6 @@ FIELDS = (
     "previous_contact_ref", "identifiers", "intent", "queue", "department", "agent_id", "from",
     "to", "outcome", "measures", "attributes",
 )  # fmt: skip
-
-
-def raw(**overrides: Any) -> dict[str, Any]:
-    item: dict[str, Any] = {
-        "event_id": "evt-1",
-        "source": "chat",
-        "occurred_at": "2024-05-01T09:30:00Z",
-        "kind": "contact.started",
-        "channel": "chat",
-    }
-    item.update(overrides)
-    return item
 
 
 def rejected(index: int, item: Any) -> Rejected:
