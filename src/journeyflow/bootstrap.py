@@ -66,10 +66,11 @@ class Service:
         return {"processor": self.kafka.processor.run, "normalizer": self.kafka.normalizer.run}
 
     def worker(self, name: str) -> Worker:
-        if name not in self.workers:
+        workers = self.workers
+        if name not in workers:
             mode = "Kafka" if self.kafka else "the embedded log"
             raise ConfigurationError(f"no {name} with {mode} (see JOURNEYFLOW_KAFKA__…)")
-        return self.workers[name]
+        return workers[name]
 
     def start_processing(self) -> None:
         """Run the consumers of the log in the background until `close()`."""

@@ -46,11 +46,10 @@ from journeyflow.observability.metrics import Metrics
 from journeyflow.process.batch import BatchApplier, BatchResult
 from journeyflow.process.locks import PROCESS_LOCK
 from journeyflow.process.observe import observe_batch
+from journeyflow.process.processor import RETRY_DELAYS
 from journeyflow.store.database import Connection
 
 log = logging.getLogger(__name__)
-
-RETRY_DELAYS = (0.1, 0.5, 1, 2, 5)
 
 
 class PositionMoved(Exception):

@@ -24,7 +24,6 @@ from journeyflow.store.database import Connection
 
 log = logging.getLogger(__name__)
 
-CONSUMER = EMBEDDED_CONSUMER
 RETRY_DELAYS = (0.1, 0.5, 1, 2, 5)
 
 
@@ -37,7 +36,7 @@ class Processor:
         *,
         batch_size: int,
         linger: timedelta,
-        consumer: str = CONSUMER,
+        consumer: str = EMBEDDED_CONSUMER,
     ) -> None:
         self._pool = pool
         self._applier = applier

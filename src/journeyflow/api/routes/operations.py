@@ -13,7 +13,7 @@ from journeyflow.api.responses import json_response
 from journeyflow.bootstrap import Service
 from journeyflow.kafka.runtime import KafkaRuntime
 from journeyflow.log.postgres import head
-from journeyflow.process.processor import CONSUMER
+from journeyflow.process.locks import EMBEDDED_CONSUMER
 from journeyflow.store import migrate
 
 router = APIRouter(tags=["operations"])
@@ -50,7 +50,7 @@ async def processing_status(request: Request, caller: Principal = Depends(princi
     async with service.pool.acquire() as connection:
         log_head = await head(connection)
         processed = await connection.fetchval(
-            "SELECT position FROM processor_positions WHERE consumer = $1", CONSUMER
+            "SELECT position FROM processor_positions WHERE consumer = $1", EMBEDDED_CONSUMER
         )
     processed = processed or 0
     return json_response(
