@@ -64,7 +64,11 @@ async def process_all(dsn: str, settings: Settings) -> dict[str, Any]:
         rules = IdentifierRules(settings.identity, settings.default_phone_region)
         processor = Processor(
             pool,
-            BatchApplier(rules, from_settings(settings)),
+            BatchApplier(
+                rules,
+                from_settings(settings),
+                cache_events=settings.processing.state_cache_events,
+            ),
             Metrics(),
             batch_size=settings.processing.batch_size,
             linger=timedelta(0),

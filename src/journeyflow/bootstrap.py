@@ -135,7 +135,11 @@ async def start(settings: Settings, *, pool_size: int = 10) -> Service:
     metrics = Metrics()
     kafka_metrics = KafkaMetrics(metrics.registry)
     rules = IdentifierRules(settings.identity, settings.default_phone_region)
-    applier = BatchApplier(rules, definitions.from_settings(settings))
+    applier = BatchApplier(
+        rules,
+        definitions.from_settings(settings),
+        cache_events=settings.processing.state_cache_events,
+    )
     processor = Processor(
         pool,
         applier,

@@ -102,6 +102,12 @@ class ProcessingSettings(BaseModel):
         description="on shutdown, how long to wait for a batch in flight (and, on Kafka, for the "
         "clients to leave the group and flush) before cancelling",
     )
+    state_cache_events: int = Field(
+        default=500_000,
+        ge=0,
+        description="recently active customers' histories kept in memory, in events (about 0.5 KB "
+        "each); 0 reads every touched customer from Postgres in every batch",
+    )
 
 
 class JourneySettings(BaseModel):

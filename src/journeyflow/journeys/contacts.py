@@ -2,23 +2,28 @@
 
 A contact is the events sharing `(source, contact_id)` that include at least one `contact.*`
 event (a survey or case update naming a contact id does not make a contact on its own).
-Every function here is pure and sorts by event facts, never by arrival, so any arrival order
-of the same events gives the same contacts.
+Every function here is pure and works from events sorted by their facts, never by arrival, so
+any arrival order of the same events gives the same contacts. Each contact is built in one pass
+over its events (this runs for every customer a batch touches; tests hold it equal to a plain
+reading of the definitions in `tests/support/reference_journeys.py`).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from datetime import datetime
 
 from journeyflow.journeys.definitions import Definitions
-from journeyflow.journeys.facts import EventFacts
+from journeyflow.journeys.facts import EventFacts, by_order
 from journeyflow.journeys.model import Contact, Survey
 
 SURVEY = "survey.responded"
 VERIFIED = "identity.verified"
+_STARTED = "contact.started"
+_ENDED = "contact.ended"
+_TRANSFERRED = "contact.transferred"
+_ESCALATED = "contact.escalated"
 
 
 def minute_of(at: datetime) -> datetime:
@@ -26,127 +31,171 @@ def minute_of(at: datetime) -> datetime:
 
 
 def contacts_of(events: Iterable[EventFacts], definitions: Definitions) -> list[Contact]:
-    """The customer's contacts, in start order, with identity verifications attached."""
-    groups: dict[tuple[str, str], list[EventFacts]] = defaultdict(list)
-    for event in events:
+    """The customer's contacts, in start order, with identity verifications attached (their
+    cross-contact fields still at their defaults)."""
+    return contacts_in(sorted(events, key=by_order), definitions)
+
+
+def contacts_in(timeline: Sequence[EventFacts], definitions: Definitions) -> list[Contact]:
+    """`contacts_of` a timeline already sorted by `EventFacts.order`."""
+    groups: dict[tuple[str, str], list[EventFacts]] = {}
+    for event in timeline:
         if event.contact_id is not None:
-            groups[(event.source, event.contact_id)].append(event)
+            key = (event.source, event.contact_id)
+            group = groups.get(key)
+            if group is None:
+                groups[key] = [event]
+            else:
+                group.append(event)
     contacts = [
-        _contact(sorted(group, key=lambda e: e.order), definitions)
+        contact
         for group in groups.values()
-        if any(e.kind.startswith("contact.") for e in group)
+        if (contact := _contact(group, definitions.self_service_channels)) is not None
     ]
-    contacts.sort(key=lambda c: c.order)
-    return _attach_loose_verifications(contacts, events_outside(events, contacts))
+    contacts.sort(key=_start_order)
+    return _attach_loose_verifications(contacts, events_outside(timeline, contacts))
+
+
+def _start_order(contact: Contact) -> tuple[datetime, str, str]:
+    return (contact.started_at, contact.source, contact.contact_id)
 
 
 def events_outside(events: Iterable[EventFacts], contacts: Sequence[Contact]) -> list[EventFacts]:
     """Events that belong to none of `contacts` (no contact id, or a contact-less group)."""
-    keys = {c.key for c in contacts}
+    keys = {(c.source, c.contact_id) for c in contacts}
     return [e for e in events if e.contact_id is None or (e.source, e.contact_id) not in keys]
 
 
-def _contact(events: list[EventFacts], definitions: Definitions) -> Contact:
+def _contact(events: list[EventFacts], self_service: frozenset[str]) -> Contact | None:
+    """The contact made of one group's events (sorted), or None if none is a `contact.*`."""
+    is_contact = False
+    intent = department = outcome = reference = None
+    ended_at = outcome_at = None
+    assisted = False
+    transfers = escalations = 0
+    handle: int | None = None
+    verified: list[datetime] = []
+    for e in events:
+        kind = e.kind
+        if kind.startswith("contact."):
+            is_contact = True
+            if kind == _ENDED:
+                ended_at = e.occurred_at
+                if e.handle_ms is not None:
+                    handle = e.handle_ms if handle is None else handle + e.handle_ms
+            elif kind == _TRANSFERRED:
+                transfers += 1
+            elif kind == _ESCALATED:
+                escalations += 1
+                assisted = True
+        elif kind == VERIFIED:
+            verified.append(e.occurred_at)
+        if e.intent:
+            intent = e.intent
+        routed = e.to_department or e.department
+        if routed:
+            department = routed
+        if e.outcome is not None:
+            outcome, outcome_at = e.outcome, e.occurred_at
+        if e.previous_contact_ref:
+            reference = e.previous_contact_ref
+        if e.agent_id or e.to_agent_id:
+            assisted = True
+    if not is_contact:
+        return None
     first = events[0]
     assert first.contact_id is not None
-    ended = [e for e in events if e.kind == "contact.ended"]
-    handles = [e.handle_ms for e in ended if e.handle_ms is not None]
-    with_outcome = [e for e in events if e.outcome is not None]
-    escalations = sum(e.kind == "contact.escalated" for e in events)
     return Contact(
-        source=first.source,
-        contact_id=first.contact_id,
-        started_at=first.occurred_at,
-        channel=first.channel,
-        intent=_latest(e.intent for e in events),
-        department=_latest(e.routed_department for e in events),
-        ended_at=ended[-1].occurred_at if ended else None,
-        outcome=with_outcome[-1].outcome if with_outcome else None,
-        outcome_at=with_outcome[-1].occurred_at if with_outcome else None,
-        assisted=escalations > 0 or any(e.agent_id or e.to_agent_id for e in events),
-        self_service=first.channel in definitions.self_service_channels,
-        transfers=sum(e.kind == "contact.transferred" for e in events),
-        escalations=escalations,
-        handle_ms=sum(handles) if handles else None,
-        previous_contact_ref=_latest(e.previous_contact_ref for e in events),
-        verified_at=tuple(e.occurred_at for e in events if e.kind == VERIFIED),
+        first.source,
+        first.contact_id,
+        first.occurred_at,
+        first.channel,
+        intent,
+        department,
+        ended_at,
+        outcome,
+        outcome_at,
+        assisted,
+        first.channel in self_service,
+        transfers,
+        escalations,
+        handle,
+        reference,
+        tuple(verified),
     )
-
-
-def _latest(values: Iterable[str | None]) -> str | None:
-    found = None
-    for value in values:
-        if value:
-            found = value
-    return found
 
 
 def _attach_loose_verifications(
     contacts: list[Contact], loose: Iterable[EventFacts]
 ) -> list[Contact]:
     """A verification outside any contact counts for the latest contact started by then."""
-    extra: dict[int, list[datetime]] = defaultdict(list)
+    starts: list[datetime] | None = None
+    extra: dict[int, list[datetime]] = {}
     for event in loose:
         if event.kind != VERIFIED:
             continue
-        index = _latest_started_by(contacts, event.occurred_at)
-        if index is not None:
-            extra[index].append(event.occurred_at)
+        if starts is None:
+            starts = [c.started_at for c in contacts]
+        index = bisect_right(starts, event.occurred_at) - 1
+        if index >= 0:
+            extra.setdefault(index, []).append(event.occurred_at)
     for index, times in extra.items():
         merged = tuple(sorted((*contacts[index].verified_at, *times)))
-        contacts[index] = replace(contacts[index], verified_at=merged)
+        contacts[index] = contacts[index]._replace(verified_at=merged)
     return contacts
-
-
-def _latest_started_by(contacts: Sequence[Contact], at: datetime) -> int | None:
-    found = None
-    for index, contact in enumerate(contacts):
-        if contact.started_at > at:
-            break
-        found = index
-    return found
 
 
 def surveys_of(events: Iterable[EventFacts], contacts: Sequence[Contact]) -> list[Survey]:
     """Survey responses, each in the bucket of the contact it names, else of its own minute."""
-    by_key = {c.key: c for c in contacts}
+    return surveys_in(sorted(events, key=by_order), contacts)
+
+
+def surveys_in(timeline: Sequence[EventFacts], contacts: Sequence[Contact]) -> list[Survey]:
+    """`surveys_of` a timeline already sorted by `EventFacts.order`."""
+    by_key: dict[tuple[str, str], Contact] | None = None
     by_id: dict[str, Contact] = {}
-    for known in contacts:
-        by_id.setdefault(known.contact_id, known)
     surveys = []
-    for event in sorted(events, key=lambda e: e.order):
-        if event.kind != SURVEY or (event.csat, event.nps, event.ces) == (None, None, None):
+    for event in timeline:
+        if event.kind != SURVEY or (event.csat is None and event.nps is None and event.ces is None):
             continue
         contact: Contact | None = None
         if event.contact_id is not None:
+            if by_key is None:
+                by_key = {(c.source, c.contact_id): c for c in contacts}
+                for known in contacts:
+                    by_id.setdefault(known.contact_id, known)
             contact = by_key.get((event.source, event.contact_id)) or by_id.get(event.contact_id)
         surveys.append(_survey(event, contact))
     return surveys
 
 
 def _survey(event: EventFacts, contact: Contact | None) -> Survey:
-    survey = Survey(
+    if contact is None:
+        return Survey(
+            event.source,
+            event.event_id,
+            event.occurred_at,
+            minute_of(event.occurred_at),
+            event.channel,
+            event.intent,
+            event.department,
+            event.source,
+            csat=event.csat,
+            nps=event.nps,
+            ces=event.ces,
+        )
+    return Survey(
         event.source,
         event.event_id,
         event.occurred_at,
-        minute_of(event.occurred_at),
-        event.channel,
-        event.intent,
-        event.department,
-        event.source,
-        csat=event.csat,
-        nps=event.nps,
-        ces=event.ces,
-    )
-    if contact is None:
-        return survey
-    return replace(
-        survey,
-        minute=minute_of(contact.started_at),
-        channel=contact.channel,
-        intent=contact.intent,
-        department=contact.department,
-        bucket_source=contact.source,
-        contact_source=contact.source,
-        contact_id=contact.contact_id,
+        minute_of(contact.started_at),
+        contact.channel,
+        contact.intent,
+        contact.department,
+        contact.source,
+        contact.source,
+        contact.contact_id,
+        event.csat,
+        event.nps,
+        event.ces,
     )

@@ -79,10 +79,10 @@ def difference(new: Contributions, old: Contributions) -> Contributions:
     return Counter({k: v for k, v in delta.items() if v})
 
 
-def _add(total: Contributions, bucket: Bucket, counts: dict[str, int]) -> None:
-    for metric, value in counts.items():
-        if value:
-            total[(bucket, metric)] += value
+def _add(total: Contributions, bucket: Bucket, counts: list[tuple[str, int]]) -> None:
+    for metric, value in counts:
+        key = (bucket, metric)
+        total[key] += value
 
 
 def _bucket_of(contact: Contact) -> Bucket:
@@ -95,24 +95,36 @@ def _bucket_of(contact: Contact) -> Bucket:
     )
 
 
-def _contact_counts(contact: Contact) -> dict[str, int]:
-    handled = contact.assisted and contact.handle_ms is not None
-    return {
-        "contacts": 1,
-        "assisted": contact.assisted,
-        "self_service": contact.self_service,
-        "contained": contact.contained,
-        "repeats": contact.repeat,
-        "followed_by_repeat": contact.followed_by_repeat,
-        "transfers": contact.transfers,
-        "transferred_contacts": contact.assisted and contact.transfers > 0,
-        "escalations": contact.escalations,
-        "channel_switches": contact.switched_from is not None,
-        "blind_handoffs": contact.blind_handoff,
-        "repeated_verifications": contact.repeated_verifications,
-        "handled_contacts": handled,
-        "handle_ms_sum": (contact.handle_ms or 0) if handled else 0,
-    }
+def _contact_counts(contact: Contact) -> list[tuple[str, int]]:
+    """The contact's non-zero counts."""
+    counts = [("contacts", 1)]
+    if contact.assisted:
+        counts.append(("assisted", 1))
+        if contact.transfers:
+            counts.append(("transferred_contacts", 1))
+        if contact.handle_ms is not None:
+            counts.append(("handled_contacts", 1))
+            if contact.handle_ms:
+                counts.append(("handle_ms_sum", contact.handle_ms))
+    if contact.self_service:
+        counts.append(("self_service", 1))
+        if not contact.assisted:
+            counts.append(("contained", 1))
+    if contact.repeat:
+        counts.append(("repeats", 1))
+    if contact.followed_by_repeat:
+        counts.append(("followed_by_repeat", 1))
+    if contact.transfers:
+        counts.append(("transfers", contact.transfers))
+    if contact.escalations:
+        counts.append(("escalations", contact.escalations))
+    if contact.switched_from is not None:
+        counts.append(("channel_switches", 1))
+    if contact.blind_handoff:
+        counts.append(("blind_handoffs", 1))
+    if contact.repeated_verifications:
+        counts.append(("repeated_verifications", contact.repeated_verifications))
+    return counts
 
 
 def _journey_bucket(journey: Journey) -> Bucket:
@@ -126,29 +138,30 @@ def _journey_bucket(journey: Journey) -> Bucket:
     )
 
 
-def _journey_counts(journey: Journey) -> dict[str, int]:
-    resolution = 0
-    if journey.resolved_at is not None:
-        resolution = _ms(journey.resolved_at - journey.started_at)
-    return {
-        "journeys": 1,
-        "resolved_journeys": journey.resolved,
-        "resolution_ms_sum": resolution,
-    }
+def _journey_counts(journey: Journey) -> list[tuple[str, int]]:
+    if journey.resolved_at is None:
+        return [("journeys", 1)]
+    counts = [("journeys", 1), ("resolved_journeys", 1)]
+    resolution = _ms(journey.resolved_at - journey.started_at)
+    if resolution:
+        counts.append(("resolution_ms_sum", resolution))
+    return counts
 
 
-def _survey_counts(survey: Survey) -> dict[str, int]:
-    counts: dict[str, int] = {}
+def _survey_counts(survey: Survey) -> list[tuple[str, int]]:
+    counts: list[tuple[str, int]] = []
     if survey.csat is not None:
-        counts |= {"csat_sum": survey.csat, "csat_count": 1, "csat_satisfied": survey.csat >= 4}
+        counts += [("csat_sum", survey.csat), ("csat_count", 1)]
+        if survey.csat >= 4:
+            counts.append(("csat_satisfied", 1))
     if survey.nps is not None:
-        counts |= {
-            "nps_promoters": survey.nps >= 9,
-            "nps_detractors": survey.nps <= 6,
-            "nps_count": 1,
-        }
+        if survey.nps >= 9:
+            counts.append(("nps_promoters", 1))
+        if survey.nps <= 6:
+            counts.append(("nps_detractors", 1))
+        counts.append(("nps_count", 1))
     if survey.ces is not None:
-        counts |= {"ces_sum": survey.ces, "ces_count": 1}
+        counts += [("ces_sum", survey.ces), ("ces_count", 1)]
     return counts
 
 

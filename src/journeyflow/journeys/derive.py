@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
-from journeyflow.journeys.contacts import SURVEY, VERIFIED, contacts_of, events_outside, surveys_of
+from journeyflow.journeys.contacts import SURVEY, VERIFIED, contacts_in, events_outside, surveys_in
 from journeyflow.journeys.definitions import Definitions
-from journeyflow.journeys.facts import EventFacts
+from journeyflow.journeys.facts import EventFacts, by_order
 from journeyflow.journeys.journeys import CASE_RESOLVED, link
 from journeyflow.journeys.model import Derived
 
@@ -15,10 +15,20 @@ LOOSE_KINDS = frozenset({VERIFIED, SURVEY, CASE_RESOLVED})
 
 
 def derive(events: Iterable[EventFacts], definitions: Definitions) -> Derived:
-    timeline = sorted(events, key=lambda e: e.order)
-    contacts = contacts_of(timeline, definitions)
+    return derive_sorted(sorted(events, key=by_order), definitions)
+
+
+def derive_sorted(timeline: Sequence[EventFacts], definitions: Definitions) -> Derived:
+    """`derive` of a timeline already sorted by `EventFacts.order`."""
+    contacts = contacts_in(timeline, definitions)
     linked, journeys = link(contacts, events_outside(timeline, contacts), definitions)
-    return Derived(tuple(linked), tuple(journeys), tuple(surveys_of(timeline, linked)))
+    return Derived(tuple(linked), tuple(journeys), tuple(surveys_in(timeline, contacts)))
+
+
+def derivable(facts: EventFacts) -> bool:
+    """Whether `derive` looks at this event at all: the others (contact-less page views, billing
+    events, case updates) never change its result, so histories need not hold them."""
+    return facts.contact_id is not None or facts.kind in LOOSE_KINDS
 
 
 def can_change(kind: str, contact_id: str | None, revision: int) -> bool:

@@ -6,9 +6,8 @@ reads a customer's whole history every time one of its events arrives).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 KIND_ORDER = {
     "contact.started": 0,
@@ -19,8 +18,7 @@ KIND_ORDER = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class EventFacts:
+class EventFacts(NamedTuple):
     source: str
     event_id: str
     occurred_at: datetime
@@ -74,14 +72,24 @@ class EventFacts:
         )
 
 
+def by_order(event: EventFacts) -> tuple[datetime, int, str, str]:
+    """Sort key of `EventFacts.order`."""
+    return (event.occurred_at, KIND_ORDER.get(event.kind, 5), event.source, event.event_id)
+
+
 def handle_ms(measures: dict[str, Any]) -> int | None:
     """`handle_seconds`, else talk + hold + after-contact work, in whole milliseconds.
 
     Milliseconds keep every sum an integer, so deltas of old and new contributions cancel exactly.
     """
-    if measures.get("handle_seconds") is not None:
-        return round(float(measures["handle_seconds"]) * 1000)
-    parts = [measures.get(k) for k in ("talk_seconds", "hold_seconds", "acw_seconds")]
-    if all(p is None for p in parts):
+    if not measures:
         return None
-    return sum(round(float(p) * 1000) for p in parts if p is not None)
+    handle = measures.get("handle_seconds")
+    if handle is not None:
+        return round(float(handle) * 1000)
+    total: int | None = None
+    for part in ("talk_seconds", "hold_seconds", "acw_seconds"):
+        value = measures.get(part)
+        if value is not None:
+            total = (total or 0) + round(float(value) * 1000)
+    return total

@@ -1,17 +1,18 @@
 """What the metrics engine derives for one customer: contacts, journeys, attributed surveys.
 
 These values are also what the repository stores, so the contributions of the stored state can
-be recomputed exactly and subtracted when the customer's history changes.
+be recomputed exactly and subtracted when the customer's history changes. They are named tuples:
+immutable values whose construction, equality and hashing run at C speed, because a processor
+builds, compares and stores hundreds of thousands of them a minute.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Contact:
+class Contact(NamedTuple):
     source: str
     contact_id: str
     started_at: datetime
@@ -49,8 +50,7 @@ class Contact:
         return self.self_service and not self.assisted
 
 
-@dataclass(frozen=True, slots=True)
-class Journey:
+class Journey(NamedTuple):
     id: str
     started_at: datetime
     last_contact_at: datetime
@@ -83,8 +83,7 @@ class Journey:
         return self.contacts + self.transfers + self.channel_switches + self.repeated_verifications
 
 
-@dataclass(frozen=True, slots=True)
-class Survey:
+class Survey(NamedTuple):
     """A survey response and the bucket it is attributed to."""
 
     source: str
@@ -102,8 +101,7 @@ class Survey:
     ces: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Derived:
-    contacts: tuple[Contact, ...] = field(default=())
-    journeys: tuple[Journey, ...] = field(default=())
-    surveys: tuple[Survey, ...] = field(default=())
+class Derived(NamedTuple):
+    contacts: tuple[Contact, ...] = ()
+    journeys: tuple[Journey, ...] = ()
+    surveys: tuple[Survey, ...] = ()

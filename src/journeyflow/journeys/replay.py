@@ -49,6 +49,10 @@ async def replay(
         await connection.execute(f"LOCK TABLE {', '.join(DERIVED_TABLES)} IN EXCLUSIVE MODE")
         for table in DERIVED_TABLES:
             await connection.execute(f"DELETE FROM {table}")
+        # Every processor's cached state of every customer is stale from here on.
+        await connection.execute(
+            "UPDATE customers SET state_version = nextval('customer_state_versions')"
+        )
         total = await connection.fetchval(
             "SELECT count(*) FROM customers WHERE merged_into IS NULL"
         )

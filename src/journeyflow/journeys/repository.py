@@ -8,39 +8,66 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import orjson
 
 from journeyflow.journeys.contributions import METRICS, Contributions
+from journeyflow.journeys.derive import LOOSE_KINDS
 from journeyflow.journeys.facts import EventFacts
 from journeyflow.journeys.model import Contact, Derived, Journey, Survey
 from journeyflow.store.database import Connection
 
 EMPTY = Derived((), (), ())
-CONTACT_COLUMNS = ("customer_id", *Contact.__slots__)
-JOURNEY_COLUMNS = ("customer_id", *Journey.__slots__)
-SURVEY_COLUMNS = ("customer_id", *Survey.__slots__)
+CONTACT_COLUMNS = ("customer_id", *Contact._fields)
+JOURNEY_COLUMNS = ("customer_id", *Journey._fields)
+SURVEY_COLUMNS = ("customer_id", *Survey._fields)
 KEYS = ("channel", "intent", "department", "source")
 
 
-async def lock_live(connection: Connection, customers: Sequence[int]) -> list[int]:
-    """Lock the customers in id order (recomputes never deadlock each other); return live ones."""
-    rows = await connection.fetch(
-        "SELECT id, merged_into FROM customers WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE",
-        sorted(set(customers)),
-    )
-    return [r["id"] for r in rows if r["merged_into"] is None]
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """A locked customer: live or merged away, its state version before and after this batch."""
+
+    live: bool
+    seen: int
+    stamped: int
+
+
+_LOCK_AND_STAMP = """
+WITH locked AS (
+    SELECT id, merged_into, state_version FROM customers
+    WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE
+), stamped AS (
+    UPDATE customers c SET state_version = nextval('customer_state_versions')
+    FROM locked l WHERE c.id = l.id
+    RETURNING c.id, c.state_version
+)
+SELECT l.id, l.merged_into IS NULL AS live, l.state_version AS seen, s.state_version AS stamped
+FROM locked l JOIN stamped s ON s.id = l.id
+"""
+
+
+async def lock_and_stamp(connection: Connection, customers: Sequence[int]) -> dict[int, Stamp]:
+    """Lock the customers in id order (recomputes never deadlock each other) and stamp a new
+    state version on each; returns the stamps of those that exist."""
+    rows = await connection.fetch(_LOCK_AND_STAMP, sorted(set(customers)))
+    return {r["id"]: Stamp(r["live"], r["seen"], r["stamped"]) for r in rows}
 
 
 async def load_events(
     connection: Connection, customers: Sequence[int]
 ) -> dict[int, list[EventFacts]]:
+    """The derivable events on these customers' timelines (see `derive.derivable`)."""
+    if not customers:
+        return {}
     rows = await connection.fetch(
         "SELECT customer_id, payload::text AS payload FROM timeline "
-        "WHERE customer_id = ANY($1::bigint[])",
+        "WHERE customer_id = ANY($1::bigint[]) AND (contact_id IS NOT NULL OR kind = ANY($2))",
         list(customers),
+        sorted(LOOSE_KINDS),
     )
     events: dict[int, list[EventFacts]] = defaultdict(list)
     for row in rows:
@@ -51,39 +78,31 @@ async def load_events(
 async def load_derived(connection: Connection, customers: Sequence[int]) -> dict[int, Derived]:
     """The stored state of these customers, by customer (what their buckets currently hold)."""
     ids = list(customers)
-    rows = []
-    for kind, table in ((Contact, "contacts"), (Journey, "journeys"), (Survey, "journey_surveys")):
-        rows.append(
-            await connection.fetch(
-                f"SELECT customer_id, {', '.join(kind.__slots__)} FROM {table} "
-                "WHERE customer_id = ANY($1::bigint[])",
-                ids,
-            )
-        )
-    contacts, journeys, surveys = rows
+    if not ids:
+        return {}
     parts: dict[int, tuple[list[Contact], list[Journey], list[Survey]]] = defaultdict(
         lambda: ([], [], [])
     )
-    for r in contacts:
-        parts[r["customer_id"]][0].append(Contact(**_contact_fields(r)))
-    for r in journeys:
-        fields = _fields(r)
-        parts[r["customer_id"]][1].append(Journey(**{**fields, "channels": tuple(r["channels"])}))
-    for r in surveys:
-        parts[r["customer_id"]][2].append(Survey(**_fields(r)))
+    for slot, (kind, table) in enumerate(_STORED):
+        arrays = [i for i, name in enumerate(kind._fields) if name in _ARRAYS]
+        for row in await connection.fetch(
+            f"SELECT customer_id, {', '.join(kind._fields)} FROM {table} "
+            "WHERE customer_id = ANY($1::bigint[])",
+            ids,
+        ):
+            values = list(row)
+            for i in arrays:  # arrays come back as lists; the values hold tuples
+                values[i + 1] = tuple(values[i + 1])
+            parts[values[0]][slot].append(kind._make(values[1:]))
     return {c: Derived(tuple(a), tuple(b), tuple(d)) for c, (a, b, d) in parts.items()}
 
 
-def _fields(row: Any) -> dict[str, Any]:
-    fields = dict(row)
-    del fields["customer_id"]
-    return fields
-
-
-def _contact_fields(row: Any) -> dict[str, Any]:
-    fields = _fields(row)
-    fields["verified_at"] = tuple(fields["verified_at"])
-    return fields
+_ARRAYS = frozenset({"verified_at", "channels"})
+_STORED: tuple[tuple[Any, str], ...] = (
+    (Contact, "contacts"),
+    (Journey, "journeys"),
+    (Survey, "journey_surveys"),
+)
 
 
 async def replace(
@@ -97,9 +116,9 @@ async def replace(
     journeys: list[tuple[Any, ...]] = []
     surveys: list[tuple[Any, ...]] = []
     for customer, derived in fresh.items():
-        contacts.extend(_record(customer, c, Contact.__slots__) for c in derived.contacts)
-        journeys.extend(_record(customer, j, Journey.__slots__) for j in derived.journeys)
-        surveys.extend(_record(customer, s, Survey.__slots__) for s in derived.surveys)
+        contacts.extend((customer, *c) for c in derived.contacts)
+        journeys.extend((customer, *j) for j in derived.journeys)
+        surveys.extend((customer, *s) for s in derived.surveys)
     for table, columns, records in (
         ("contacts", CONTACT_COLUMNS, contacts),
         ("journeys", JOURNEY_COLUMNS, journeys),
@@ -125,20 +144,20 @@ async def rewrite(
     added: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
     for customer in sorted(set(stored) | set(fresh)):
         old, new = stored.get(customer, EMPTY), fresh.get(customer, EMPTY)
-        for table, kind, before, after in (
-            ("contacts", Contact, old.contacts, new.contacts),
-            ("journeys", Journey, old.journeys, new.journeys),
-            ("journey_surveys", Survey, old.surveys, new.surveys),
+        for table, before, after in (
+            ("contacts", old.contacts, new.contacts),
+            ("journeys", old.journeys, new.journeys),
+            ("journey_surveys", old.surveys, new.surveys),
         ):
+            if before == after:
+                continue
             keep = set(after)
             names = [name for name, _ in _PRIMARY_KEYS[table]]
             gone[table].extend(
                 (customer, *(getattr(row, n) for n in names)) for row in before if row not in keep
             )
             was = set(before)
-            added[table].extend(
-                _record(customer, row, kind.__slots__) for row in after if row not in was
-            )
+            added[table].extend((customer, *row) for row in after if row not in was)
     for table, keys in _PRIMARY_KEYS.items():
         if gone[table]:
             names = ["customer_id", *(name for name, _ in keys)]
@@ -157,14 +176,6 @@ async def rewrite(
     ):
         if added[table]:
             await connection.copy_records_to_table(table, records=added[table], columns=columns)
-
-
-def _record(customer: int, value: object, slots: Sequence[str]) -> tuple[Any, ...]:
-    return (customer, *(_column(getattr(value, name)) for name in slots))
-
-
-def _column(value: Any) -> Any:
-    return list(value) if isinstance(value, tuple) else value
 
 
 async def apply_deltas(connection: Connection, delta: Contributions) -> None:
@@ -209,6 +220,10 @@ async def _upsert(
         """,
         *arrays,
     )
+    # Only a decrease can leave a row all-zero; drop those (rows nobody counts in any more).
+    shrunk = [k for k in keys if any(v < 0 for v in rows[k].values())]
+    if not shrunk:
+        return
     all_zero = " AND ".join(f"{m} = 0" for m in METRICS)
     await connection.execute(
         f"""
@@ -216,5 +231,5 @@ async def _upsert(
             SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[])
         ) AND {all_zero}
         """,
-        *arrays[:5],
+        *([k[i] for k in shrunk] for i in range(5)),
     )

@@ -137,8 +137,7 @@ class KafkaProcessor:
                 if isinstance(checked, DeadLetter):
                     letters.append(checked)
                 else:
-                    text, event = checked
-                    logged.append(LoggedEvent(len(logged) + 1, text, event))
+                    logged.append(LoggedEvent(len(logged) + 1, checked))
         async with (
             self._in_flight,
             self._pool.acquire() as connection,
@@ -247,16 +246,20 @@ class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
         await self._processor.seek_to_stored(list(assigned))
 
 
-def _check(record: ConsumerRecord) -> tuple[str, InteractionEvent] | DeadLetter:
-    """The record's JSON text and event if it is a valid unified event, else its dead letter
-    (validated here once; the batch applier takes the event as it is)."""
+def _check(record: ConsumerRecord) -> str | DeadLetter:
+    """The event's canonical JSON if the record is a valid unified event, else its dead letter.
+
+    Validated here once; the batch applier reads the canonical form back without validating,
+    exactly as it reads the embedded log (a producer writing straight to the topic may send
+    untrimmed or offset timestamps: the timeline stores what validation made of them).
+    """
     value: bytes = record.value or b""
     try:
         text = value.decode("utf-8")
     except UnicodeDecodeError:
         return _letter(record, "undecodable", "record value is not UTF-8 text")
     try:
-        return text, InteractionEvent.model_validate_json(text)
+        return InteractionEvent.model_validate_json(text).to_json().decode()
     except ValidationError as error:
         invalid_json = any(e["type"] == "json_invalid" for e in error.errors())
         reason = "invalid-json" if invalid_json else "invalid-event"

@@ -20,12 +20,11 @@ class AppendResult:
 
 @dataclass(frozen=True, slots=True)
 class LoggedEvent:
-    """An event as read back from the log, with its position."""
+    """An event as read back from the log, with its position; `payload` is the canonical JSON
+    of a validated event (`InteractionEvent.to_json`)."""
 
     seq: int
     payload: str
-    event: InteractionEvent | None = None
-    """The payload already validated, where the reader had to validate it anyway."""
 
 
 class LogUnavailable(JourneyflowError):

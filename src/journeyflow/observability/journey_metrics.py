@@ -87,12 +87,19 @@ class JourneyMetrics:
 
     def record(self, changes: Changes, definitions: Definitions) -> None:
         """Move the collectors by a committed batch's changes."""
-        totals: Tally[tuple[str, str, str, str]] = Tally()
+        by_bucket: Tally[tuple[str, str, str, str]] = Tally()
         for (bucket, metric), value in changes.buckets.items():
+            by_bucket[(metric, bucket.channel, bucket.intent, bucket.department)] += value
+        totals: Tally[tuple[str, str, str, str]] = Tally()
+        for (metric, channel, intent, department), value in by_bucket.items():
             if metric in self.counters:
-                intent = definitions.intent_label(bucket.intent)
-                department = definitions.department_label(bucket.department)
-                totals[(metric, bucket.channel, intent, department)] += value
+                labels = (
+                    metric,
+                    channel,
+                    definitions.intent_label(intent),
+                    definitions.department_label(department),
+                )
+                totals[labels] += value
         for (metric, *labels), value in totals.items():
             if value > 0:
                 self.counters[metric].labels(*labels).inc(value)

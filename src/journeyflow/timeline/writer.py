@@ -3,33 +3,55 @@
 A timeline holds the latest revision of each `(source, event_id)`: a new event is inserted, a
 higher revision replaces the stored row (and may move it to another customer, when its new
 identifiers say so), an equal or lower revision changes nothing.
+
+Almost every event a processor sees is new to the timeline (the log holds each revision once),
+so first revisions are written with one binary COPY, under a savepoint: should one already be
+there after all (a resend on Kafka that raced its original), the savepoint is rolled back and the
+whole batch takes the upsert, which sorts out every case.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import NamedTuple
 
-from journeyflow.events import InteractionEvent
+import asyncpg
+
 from journeyflow.store.database import Connection
 
 
-@dataclass(frozen=True, slots=True)
-class TimelineEntry:
+class TimelineRow(NamedTuple):
+    """One `timeline` row (the order of the table's columns as COPY writes them)."""
+
     customer_id: int
-    event: InteractionEvent
+    occurred_at: datetime
+    received_at: datetime
+    source: str
+    event_id: str
+    revision: int
+    kind: str
+    channel: str
+    contact_id: str | None
     payload: str
+
+
+COLUMNS = TimelineRow._fields
 
 
 @dataclass(frozen=True, slots=True)
 class TimelineWrite:
     written: int
     """Rows inserted or replaced by a newer revision."""
-    displaced: set[int] = field(default_factory=set)
-    """Customers that held a replaced row before: their derived state may change too."""
+    inserted: Sequence[TimelineRow] = ()
+    """Rows known to be plain inserts (their customers' timelines only gained them)."""
+    changed: set[int] = field(default_factory=set)
+    """Customers whose timelines changed otherwise (a row replaced, moved away or maybe
+    skipped): their derived state must be read again from the table."""
 
 
-_WRITE = """
+_UPSERT = """
 WITH input AS (
     SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[], $4::text[],
                          $5::text[], $6::bigint[], $7::text[], $8::text[], $9::text[], $10::text[])
@@ -58,29 +80,35 @@ SELECT (SELECT count(*) FROM written) AS written,
 """
 
 
-async def append(connection: Connection, entries: Sequence[TimelineEntry]) -> TimelineWrite:
+async def append(connection: Connection, rows: Sequence[TimelineRow]) -> TimelineWrite:
     """Insert new events, replace older revisions; stale or repeated ones are skipped."""
-    latest: dict[tuple[str, str], TimelineEntry] = {}
-    for entry in entries:
-        key = (entry.event.source, entry.event.event_id)
+    latest: dict[tuple[str, str], TimelineRow] = {}
+    for row in rows:
+        key = (row.source, row.event_id)
         held = latest.get(key)
-        if held is None or entry.event.revision > held.event.revision:
-            latest[key] = entry
+        if held is None or row.revision > held.revision:
+            latest[key] = row
     if not latest:
         return TimelineWrite(0)
-    rows = list(latest.values())
+    unique = list(latest.values())
+    first = [row for row in unique if row.revision == 0]
+    later = [row for row in unique if row.revision > 0]
+    if first:
+        try:
+            async with connection.transaction():  # a savepoint
+                await connection.copy_records_to_table("timeline", records=first, columns=COLUMNS)
+        except asyncpg.UniqueViolationError:
+            return await _upsert(connection, unique)
+    if not later:
+        return TimelineWrite(len(first), first)
+    upserted = await _upsert(connection, later)
+    return TimelineWrite(len(first) + upserted.written, first, upserted.changed)
+
+
+async def _upsert(connection: Connection, rows: Sequence[TimelineRow]) -> TimelineWrite:
     result = await connection.fetchrow(
-        _WRITE,
-        [x.customer_id for x in rows],
-        [x.event.occurred_at for x in rows],
-        [x.event.received_at or x.event.occurred_at for x in rows],
-        [x.event.source for x in rows],
-        [x.event.event_id for x in rows],
-        [x.event.revision for x in rows],
-        [x.event.kind for x in rows],
-        [x.event.channel.value for x in rows],
-        [x.event.contact_id for x in rows],
-        [x.payload for x in rows],
+        _UPSERT, *([row[i] for row in rows] for i in range(len(COLUMNS)))
     )
     assert result is not None
-    return TimelineWrite(result["written"], set(result["displaced"]))
+    changed = {row.customer_id for row in rows} | set(result["displaced"])
+    return TimelineWrite(result["written"], (), changed)

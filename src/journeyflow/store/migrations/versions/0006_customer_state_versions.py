@@ -1,0 +1,36 @@
+"""Customer state versions: every change to a customer's timeline or derived state stamps it.
+
+A processor keeps the histories and derived state of recently active customers in memory and
+trusts an entry only while the customer's `state_version` is still the one it stamped; any other
+writer (another processor, a replay, a rolled-back batch) leaves a different value, so the entry
+is read again from the tables. Values come from a sequence and are never reused.
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-12-01
+"""
+
+from journeyflow.store.sql_script import execute_script
+
+revision = "0006"
+down_revision = "0005"
+branch_labels = None
+depends_on = None
+
+UPGRADE = """
+CREATE SEQUENCE customer_state_versions AS bigint;
+ALTER TABLE customers ADD COLUMN state_version bigint NOT NULL DEFAULT 0
+"""
+
+DOWNGRADE = """
+ALTER TABLE customers DROP COLUMN state_version;
+DROP SEQUENCE customer_state_versions
+"""
+
+
+def upgrade() -> None:
+    execute_script(UPGRADE)
+
+
+def downgrade() -> None:
+    execute_script(DOWNGRADE)
