@@ -12,6 +12,7 @@ import asyncpg
 import psutil
 
 from bench.generate import deliveries, events
+from journeyflow.bootstrap import tune_garbage_collection
 from journeyflow.events import InteractionEvent
 from journeyflow.identity.keys import IdentifierRules
 from journeyflow.journeys.definitions import from_settings
@@ -58,6 +59,7 @@ async def fill_log(dsn: str, rows: list[tuple[Any, ...]]) -> None:
 
 async def process_all(dsn: str, settings: Settings) -> dict[str, Any]:
     """Run the processor to the end of the log; rate overall and over the second half."""
+    tune_garbage_collection()
     pool = await asyncpg.create_pool(dsn, min_size=1, max_size=2)
     assert pool is not None
     try:

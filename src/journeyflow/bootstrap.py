@@ -9,6 +9,7 @@ without one it is the `event_log` table and the embedded processor.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import secrets
@@ -123,7 +124,19 @@ async def database_dsn(settings: Settings) -> tuple[str, EmbeddedPostgres | None
     return dsn, embedded
 
 
+def tune_garbage_collection() -> None:
+    """Collect reference cycles far less often than CPython's default (every 700 allocations).
+
+    A processor allocates millions of short-lived tuples a minute while its state cache keeps
+    hundreds of thousands alive; with the default thresholds the collector re-scanned that state
+    so often that it took about 40 % of processing time (measured with `make bench`). journeyflow
+    makes no reference cycles on its hot path, so rare collections lose nothing.
+    """
+    gc.set_threshold(50_000, 20, 100)
+
+
 async def start(settings: Settings, *, pool_size: int = 10) -> Service:
+    tune_garbage_collection()
     dsn, embedded = await database_dsn(settings)
     try:
         await migrate.upgrade(dsn)

@@ -9,7 +9,7 @@ import asyncpg
 import orjson
 
 from journeyflow.journeys.changes import combine
-from journeyflow.journeys.contributions import METRICS, Bucket, contributions
+from journeyflow.journeys.contributions import METRICS, Bucket, cells, contributions
 from journeyflow.journeys.definitions import Definitions
 from journeyflow.journeys.derive import derive
 from journeyflow.journeys.facts import EventFacts
@@ -42,7 +42,9 @@ async def from_scratch(pool: asyncpg.Pool, definitions: Definitions) -> Cells:
     for row in rows:  # every event, inert ones included: the processor's reads may skip those
         events[row["customer_id"]].append(EventFacts.from_payload(orjson.loads(row["payload"])))
     derived = combine(derive(events.get(c, []), definitions) for c in live)
-    return Counter({(*bucket, metric): v for (bucket, metric), v in contributions(derived).items()})
+    return Counter(
+        {(*bucket, metric): v for (bucket, metric), v in cells(contributions(derived)).items()}
+    )
 
 
 def hourly(cells: Cells) -> Cells:

@@ -8,14 +8,15 @@ type into required fields (`0000000000`, `unknown`, `noreply@…`) is dropped, n
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
+from typing import NamedTuple
 
 import phonenumbers
 
 from journeyflow.settings import IdentitySettings
 
+_SEPARATORS = str.maketrans("", "", " ().-\t")
 NORMALIZE_CACHE = 65_536
 """Normalized identifiers remembered per rules instance (values seen again skip parsing)."""
 
@@ -28,8 +29,7 @@ class Strength(StrEnum):
     WEAK = "weak"
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class IdKey:
+class IdKey(NamedTuple):
     """A normalized identifier: `(type, value)`, unique across all profiles."""
 
     type: str
@@ -50,7 +50,8 @@ class IdentifierRules:
         self._types = frozenset(t for t in self._strength if t != CONTACT)
         # Parsing a phone number costs tens of microseconds and the same callers come back:
         # remember the most recent ones (bounded, per rules instance).
-        self.normalize = lru_cache(maxsize=NORMALIZE_CACHE)(self._normalize)  # type: ignore[method-assign]
+        self._cached = lru_cache(maxsize=NORMALIZE_CACHE)(self._normalize)
+        self._reformatted = lru_cache(maxsize=NORMALIZE_CACHE)(self._reformat)
 
     @property
     def types(self) -> frozenset[str]:
@@ -78,7 +79,12 @@ class IdentifierRules:
 
     def normalize(self, type_: str, raw: str) -> str | None:
         """The comparable form of `raw`, or None when it is junk or unusable."""
-        return self._normalize(type_, raw)
+        if type_ == "phone":
+            # `(415) 555-0100`, `415.555.0100` and `415 555 0100` parse alike: one cache entry.
+            plain = raw.translate(_SEPARATORS)
+            if plain.isdigit() or (plain[:1] == "+" and plain[1:].isdigit()):
+                raw = plain
+        return self._cached(type_, raw)
 
     def _normalize(self, type_: str, raw: str) -> str | None:
         value = raw.strip()
@@ -113,7 +119,7 @@ class IdentifierRules:
             return None
         return e164
 
-    def _reformatted(self, e164: str) -> str | None:
+    def _reformat(self, e164: str) -> str | None:
         try:
             number = phonenumbers.parse(e164, self._region)
         except phonenumbers.NumberParseException:

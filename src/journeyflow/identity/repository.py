@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from journeyflow.identity.keys import IdKey
+from journeyflow.identity.keys import CONTACT, IdKey
 from journeyflow.identity.stitch import KnownProfiles, StitchPlan
 from journeyflow.store.database import Connection
 
@@ -32,14 +32,18 @@ async def load_known(
 ) -> KnownProfiles:
     rows = await connection.fetch(
         """
-        SELECT i.type, i.value, i.customer_id
+        SELECT i.type, i.value, i.customer_id, i.first_seen, i.last_seen
         FROM unnest($1::text[], $2::text[]) AS k(type, value)
         JOIN identifiers i ON i.type = k.type AND i.value = k.value
         """,
         [k.type for k in keys],
         [k.value for k in keys],
     )
-    known = KnownProfiles(owner={IdKey(r["type"], r["value"]): r["customer_id"] for r in rows})
+    known = KnownProfiles()
+    for r in rows:
+        key = IdKey(r["type"], r["value"])
+        known.owner[key] = r["customer_id"]
+        known.seen[key] = (r["first_seen"], r["last_seen"])
     profiles = sorted(set(known.owner.values()))
     if profiles:
         counts = await connection.fetch(
@@ -57,12 +61,15 @@ async def load_known(
 
 
 async def apply_plan(
-    connection: Connection, plan: StitchPlan, events: Mapping[int, EventRef]
+    connection: Connection,
+    plan: StitchPlan,
+    events: Mapping[int, EventRef],
+    known: KnownProfiles,
 ) -> dict[int, int]:
     """Write the plan; returns every assigned profile id (provisional or not) -> real id."""
     real = await _create_profiles(connection, plan, events)
     await _merge(connection, plan, events, real)
-    await _upsert_identifiers(connection, plan, events, real)
+    await _upsert_identifiers(connection, plan, events, real, known)
     await _record_conflicts(connection, plan, events, real)
     return real
 
@@ -90,6 +97,7 @@ async def _create_profiles(
         ON CONFLICT (id) DO UPDATE SET
             first_seen = least(customers.first_seen, excluded.first_seen),
             last_seen = greatest(customers.last_seen, excluded.last_seen)
+        WHERE excluded.first_seen < customers.first_seen OR excluded.last_seen > customers.last_seen
         """,
         ids,
         [seen[i][0] for i in ids],
@@ -160,13 +168,30 @@ async def _upsert_identifiers(
     plan: StitchPlan,
     events: Mapping[int, EventRef],
     real: dict[int, int],
+    known: KnownProfiles,
 ) -> None:
-    keys = sorted(plan.seen_keys)
-    owners = []
-    for key in keys:
+    """Insert new identifiers; widen the first/last seen of known ones the batch saw outside
+    them. Contact keys are internal (never shown): once inserted, they are left alone."""
+    keys: list[IdKey] = []
+    owners: list[int] = []
+    firsts: list[datetime] = []
+    lasts: list[datetime] = []
+    for key, seqs in plan.seen_keys.items():
         owner = plan.new_keys.get(key)
-        owners.append(real.get(owner, owner) if owner is not None else 0)
-    times = [[events[s].occurred_at for s in plan.seen_keys[k]] for k in keys]
+        if owner is None and key.type == CONTACT:
+            continue
+        times = [events[s].occurred_at for s in seqs]
+        first, last = min(times), max(times)
+        stored = known.seen.get(key)
+        if owner is None and stored is not None and stored[0] <= first and last <= stored[1]:
+            continue
+        keys.append(key)
+        owners.append(0 if owner is None else real.get(owner, owner))
+        firsts.append(first)
+        lasts.append(last)
+    if not keys:
+        return
+    order = sorted(range(len(keys)), key=keys.__getitem__)  # one lock order for every writer
     await connection.execute(
         """
         INSERT INTO identifiers AS i (type, value, customer_id, first_seen, last_seen)
@@ -177,11 +202,11 @@ async def _upsert_identifiers(
             first_seen = least(i.first_seen, excluded.first_seen),
             last_seen = greatest(i.last_seen, excluded.last_seen)
         """,
-        [k.type for k in keys],
-        [k.value for k in keys],
-        owners,
-        [min(t) for t in times],
-        [max(t) for t in times],
+        [keys[i].type for i in order],
+        [keys[i].value for i in order],
+        [owners[i] for i in order],
+        [firsts[i] for i in order],
+        [lasts[i] for i in order],
     )
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from journeyflow.identity.keys import IdentifierRules, IdKey, Strength
 
@@ -44,6 +45,8 @@ class KnownProfiles:
 
     owner: dict[IdKey, int] = field(default_factory=dict)
     counts: dict[int, Counter[str]] = field(default_factory=dict)
+    seen: dict[IdKey, tuple[datetime, datetime]] = field(default_factory=dict)
+    """When each known identifier was first and last seen, as stored."""
 
 
 @dataclass(frozen=True, slots=True)

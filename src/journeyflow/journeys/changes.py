@@ -28,7 +28,7 @@ class Observation:
 
 @dataclass(slots=True)
 class Changes:
-    buckets: Contributions = field(default_factory=Counter)
+    buckets: Contributions = field(default_factory=dict)
     switches: Counter[SwitchKey] = field(default_factory=Counter)
     handle: list[Observation] = field(default_factory=list)
     resolution: list[Observation] = field(default_factory=list)

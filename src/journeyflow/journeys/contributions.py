@@ -51,11 +51,12 @@ class Bucket(NamedTuple):
     source: str
 
 
-Contributions = Counter[tuple[Bucket, str]]
+Contributions = dict[Bucket, dict[str, int]]
+"""Bucket -> metric -> value, non-zero values only (a metric absent from a bucket is 0)."""
 
 
 def contributions(derived: Derived) -> Contributions:
-    total: Contributions = Counter()
+    total: Contributions = {}
     for contact in derived.contacts:
         _add(total, _bucket_of(contact), _contact_counts(contact))
     for journey in derived.journeys:
@@ -72,17 +73,46 @@ def contributions(derived: Derived) -> Contributions:
     return total
 
 
+def accumulate(total: Contributions, more: Contributions, sign: int = 1) -> None:
+    """`total += sign * more`, in place (zeros may be left; `difference` drops them)."""
+    for bucket, counts in more.items():
+        cell = total.get(bucket)
+        if cell is None:
+            total[bucket] = {m: sign * v for m, v in counts.items()}
+            continue
+        for metric, value in counts.items():
+            cell[metric] = cell.get(metric, 0) + sign * value
+
+
 def difference(new: Contributions, old: Contributions) -> Contributions:
-    """new - old, keeping negative values and dropping zeros (Counter `-` would drop negatives)."""
-    delta: Contributions = Counter(new)
-    delta.subtract(old)
-    return Counter({k: v for k, v in delta.items() if v})
+    """new - old, keeping negative values and dropping zeros."""
+    delta: Contributions = {b: dict(c) for b, c in new.items()}
+    accumulate(delta, old, -1)
+    return pruned(delta)
+
+
+def pruned(total: Contributions) -> Contributions:
+    """Without zero values and empty buckets."""
+    result: Contributions = {}
+    for bucket, counts in total.items():
+        kept = {m: v for m, v in counts.items() if v}
+        if kept:
+            result[bucket] = kept
+    return result
+
+
+def cells(total: Contributions) -> Counter[tuple[Bucket, str]]:
+    """The same values keyed `(bucket, metric)`: one number per scorecard cell."""
+    return Counter({(b, m): v for b, counts in total.items() for m, v in counts.items() if v})
 
 
 def _add(total: Contributions, bucket: Bucket, counts: list[tuple[str, int]]) -> None:
+    cell = total.get(bucket)
+    if cell is None:
+        total[bucket] = dict(counts)
+        return
     for metric, value in counts:
-        key = (bucket, metric)
-        total[key] += value
+        cell[metric] = cell.get(metric, 0) + value
 
 
 def _bucket_of(contact: Contact) -> Bucket:

@@ -49,26 +49,30 @@ class EventFacts(NamedTuple):
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> EventFacts:
-        measures = payload.get("measures") or {}
-        to = payload.get("to") or {}
-        return cls(
-            source=payload["source"],
-            event_id=payload["event_id"],
-            occurred_at=datetime.fromisoformat(payload["occurred_at"]).astimezone(UTC),
-            kind=payload["kind"],
-            channel=payload["channel"],
-            contact_id=payload.get("contact_id"),
-            previous_contact_ref=payload.get("previous_contact_ref"),
-            intent=payload.get("intent"),
-            department=payload.get("department"),
-            agent_id=payload.get("agent_id"),
-            to_department=to.get("department"),
-            to_agent_id=to.get("agent_id"),
-            outcome=payload.get("outcome"),
-            handle_ms=handle_ms(measures),
-            csat=measures.get("csat"),
-            nps=measures.get("nps"),
-            ces=measures.get("ces"),
+        get = payload.get
+        measures = get("measures")
+        to = get("to")
+        return tuple.__new__(
+            cls,
+            (
+                payload["source"],
+                payload["event_id"],
+                datetime.fromisoformat(payload["occurred_at"]).astimezone(UTC),
+                payload["kind"],
+                payload["channel"],
+                get("contact_id"),
+                get("previous_contact_ref"),
+                get("intent"),
+                get("department"),
+                get("agent_id"),
+                to.get("department") if to else None,
+                to.get("agent_id") if to else None,
+                get("outcome"),
+                handle_ms(measures) if measures else None,
+                measures.get("csat") if measures else None,
+                measures.get("nps") if measures else None,
+                measures.get("ces") if measures else None,
+            ),
         )
 
 

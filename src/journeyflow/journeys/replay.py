@@ -8,14 +8,13 @@ pure derivation over the same timelines.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import asyncpg
 
 from journeyflow.journeys import repository
-from journeyflow.journeys.contributions import Contributions, contributions
+from journeyflow.journeys.contributions import Contributions, accumulate, contributions
 from journeyflow.journeys.definitions import Definitions
 from journeyflow.journeys.derive import derive
 
@@ -73,9 +72,9 @@ async def replay(
             events = await repository.load_events(connection, ids)
             fresh = {c: derive(events.get(c, []), definitions) for c in ids}
             await repository.replace(connection, ids, fresh)
-            delta: Contributions = Counter()
+            delta: Contributions = {}
             for derived in fresh.values():
-                delta.update(contributions(derived))
+                accumulate(delta, contributions(derived))
             await repository.apply_deltas(connection, delta)
             contacts += sum(len(d.contacts) for d in fresh.values())
             journeys += sum(len(d.journeys) for d in fresh.values())

@@ -6,7 +6,7 @@ A fixed number of round trips per batch whatever its size (`= ANY`, COPY, `unnes
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -188,11 +188,16 @@ async def apply_deltas(connection: Connection, delta: Contributions) -> None:
 
 def _rows(
     delta: Contributions, period: Any
-) -> dict[tuple[datetime, str, str, str, str], Counter[str]]:
-    rows: dict[tuple[datetime, str, str, str, str], Counter[str]] = defaultdict(Counter)
-    for (bucket, metric), value in delta.items():
+) -> dict[tuple[datetime, str, str, str, str], dict[str, int]]:
+    rows: dict[tuple[datetime, str, str, str, str], dict[str, int]] = {}
+    for bucket, counts in delta.items():
         key = (period(bucket), bucket.channel, bucket.intent, bucket.department, bucket.source)
-        rows[key][metric] += value
+        row = rows.get(key)
+        if row is None:
+            rows[key] = dict(counts)
+        else:
+            for metric, value in counts.items():
+                row[metric] = row.get(metric, 0) + value
     return {k: v for k, v in rows.items() if any(v.values())}
 
 
@@ -200,14 +205,14 @@ async def _upsert(
     connection: Connection,
     table: str,
     period: str,
-    rows: Mapping[tuple[datetime, str, str, str, str], Counter[str]],
+    rows: Mapping[tuple[datetime, str, str, str, str], Mapping[str, int]],
 ) -> None:
     if not rows:
         return
     keys = sorted(rows)  # one lock order for every writer
     columns = (period, *KEYS, *METRICS)
     arrays: list[list[Any]] = [[k[i] for k in keys] for i in range(5)]
-    arrays += [[rows[k][m] for k in keys] for m in METRICS]
+    arrays += [[rows[k].get(m, 0) for k in keys] for m in METRICS]
     types = ["timestamptz", "text", "text", "text", "text"] + ["bigint"] * len(METRICS)
     unnest = ", ".join(f"${i + 1}::{t}[]" for i, t in enumerate(types))
     updates = ", ".join(f"{m} = b.{m} + excluded.{m}" for m in METRICS)

@@ -88,21 +88,18 @@ class JourneyMetrics:
     def record(self, changes: Changes, definitions: Definitions) -> None:
         """Move the collectors by a committed batch's changes."""
         by_bucket: Tally[tuple[str, str, str, str]] = Tally()
-        for (bucket, metric), value in changes.buckets.items():
-            by_bucket[(metric, bucket.channel, bucket.intent, bucket.department)] += value
+        for bucket, counts in changes.buckets.items():
+            for metric, value in counts.items():
+                by_bucket[(metric, bucket.channel, bucket.intent, bucket.department)] += value
         totals: Tally[tuple[str, str, str, str]] = Tally()
         for (metric, channel, intent, department), value in by_bucket.items():
             if metric in self.counters:
-                labels = (
-                    metric,
-                    channel,
-                    definitions.intent_label(intent),
-                    definitions.department_label(department),
-                )
-                totals[labels] += value
-        for (metric, *labels), value in totals.items():
+                intent_label = definitions.intent_label(intent)
+                department_label = definitions.department_label(department)
+                totals[(metric, channel, intent_label, department_label)] += value
+        for (metric, channel, intent, department), value in totals.items():
             if value > 0:
-                self.counters[metric].labels(*labels).inc(value)
+                self.counters[metric].labels(channel, intent, department).inc(value)
             elif value < 0:
                 self.corrections.labels(COUNTERS[metric][0]).inc(-value)
         for (origin, target, context), value in changes.switches.items():

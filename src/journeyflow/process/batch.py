@@ -61,7 +61,7 @@ class BatchApplier:
         known = await identities.load_known(connection, all_keys, self._limited_types)
         plan = self._stitcher.plan(keyed, known)
         refs = {e.seq: identities.EventRef(e.source, e.event_id, e.occurred_at) for e in events}
-        real = await identities.apply_plan(connection, plan, refs)
+        real = await identities.apply_plan(connection, plan, refs, known)
         customer_of = {e.seq: real[plan.assignments[e.seq]] for e in events}
         written = await timeline.append(connection, [_row(customer_of[e.seq], e) for e in events])
         affected = _affected(plan, real, events, customer_of) | written.changed

@@ -24,12 +24,10 @@ def recorded(changes: Changes) -> CollectorRegistry:
 def test_intents_and_departments_outside_the_vocabulary_are_labelled_other() -> None:
     registry = recorded(
         Changes(
-            buckets=Counter(
-                {
-                    (Bucket(at(0), "voice", "billing", "care", "ivr"), "contacts"): 2,
-                    (Bucket(at(1), "voice", "acct-4711 refund", "", "ivr"), "contacts"): 1,
-                }
-            )
+            buckets={
+                Bucket(at(0), "voice", "billing", "care", "ivr"): {"contacts": 2},
+                Bucket(at(1), "voice", "acct-4711 refund", "", "ivr"): {"contacts": 1},
+            }
         )
     )
 
@@ -44,7 +42,7 @@ def test_a_negative_delta_is_counted_as_a_correction_not_a_decrement() -> None:
     old = Bucket(at(0), "chat", "billing", "", "chat")
     registry = recorded(
         Changes(
-            buckets=Counter({(old, "repeats"): -1, (old._replace(minute=at(5)), "repeats"): -1}),
+            buckets={old: {"repeats": -1}, old._replace(minute=at(5)): {"repeats": -1}},
             switches=Counter({("chat", "voice", "lost"): -1, ("chat", "voice", "carried"): 1}),
         )
     )
