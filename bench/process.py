@@ -86,6 +86,7 @@ async def process_all(dsn: str, settings: Settings) -> dict[str, Any]:
             peak = max(peak, me.memory_info().rss)
             if half_at is None and done >= total / 2:
                 half_at = (time.perf_counter(), done)
+        await processor.close()
         seconds = time.perf_counter() - started
         customers = await pool.fetchval("SELECT count(*) FROM customers WHERE merged_into IS NULL")
     finally:

@@ -106,6 +106,7 @@ class Service:
                         await task
                     except Exception:
                         log.exception("background %s had stopped with an error", task.get_name())
+        await self.processor.close()
         if self.kafka is not None:
             try:
                 await asyncio.wait_for(self.kafka.close(), patience)

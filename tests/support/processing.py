@@ -11,10 +11,7 @@ from journeyflow.bootstrap import Service
 
 async def drain(service: Service) -> int:
     """Process until the log is exhausted; returns events processed."""
-    total = 0
-    while processed := await service.processor.process_once():
-        total += processed
-    return total
+    return await service.processor.drain()
 
 
 async def partition(dsn_or_pool: str | asyncpg.Pool) -> set[frozenset[tuple[str, str]]]:

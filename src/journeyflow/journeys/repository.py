@@ -9,12 +9,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import orjson
 
-from journeyflow.journeys.contributions import METRICS, Contributions
+from journeyflow.journeys.contributions import METRICS, Bucket, Contributions
 from journeyflow.journeys.derive import LOOSE_KINDS
 from journeyflow.journeys.facts import EventFacts
 from journeyflow.journeys.model import Contact, Derived, Journey, Survey
@@ -178,63 +177,66 @@ async def rewrite(
             await connection.copy_records_to_table(table, records=added[table], columns=columns)
 
 
+_METRIC_LIST = ", ".join(METRICS)
+_KEY_LIST = ", ".join(KEYS)
+_APPLY_DELTAS = f"""
+WITH delta AS (
+    SELECT ($1::timestamptz[])[i] AS minute, {
+    ", ".join(f"($2::text[])[i][{n + 1}] AS {k}" for n, k in enumerate(KEYS))
+}, {", ".join(f"($3::bigint[])[i][{n + 1}] AS {m}" for n, m in enumerate(METRICS))}
+    FROM generate_subscripts($1::timestamptz[], 1) AS i
+), minutes AS (
+    INSERT INTO metric_buckets AS b (minute, {_KEY_LIST}, {_METRIC_LIST})
+    SELECT * FROM delta ORDER BY minute, {_KEY_LIST}
+    ON CONFLICT (minute, {_KEY_LIST}) DO UPDATE SET {
+    ", ".join(f"{m} = b.{m} + excluded.{m}" for m in METRICS)
+}
+)
+INSERT INTO metric_buckets_hourly AS b (hour, {_KEY_LIST}, {_METRIC_LIST})
+SELECT date_trunc('hour', minute, 'UTC'), {_KEY_LIST}, {
+    ", ".join(f"sum({m})::bigint" for m in METRICS)
+}
+FROM delta
+GROUP BY 1, {_KEY_LIST}
+HAVING {" OR ".join(f"sum({m}) <> 0" for m in METRICS)}
+ORDER BY 1, {_KEY_LIST}
+ON CONFLICT (hour, {_KEY_LIST}) DO UPDATE SET {
+    ", ".join(f"{m} = b.{m} + excluded.{m}" for m in METRICS)
+}
+"""
+"""One statement for both tables: the minute rows as given, the hour rows summed from them.
+Keys travel as one 2-D array and counts as another (asyncpg checks every element of a 1-D
+array parameter one by one; a 2-D array only row by row)."""
+
+
 async def apply_deltas(connection: Connection, delta: Contributions) -> None:
     """Add `delta` to the minute buckets and their hourly rollup; drop rows left all-zero."""
-    minutes = _rows(delta, lambda b: b.minute)
-    hours = _rows(delta, lambda b: b.minute.replace(minute=0))
-    await _upsert(connection, "metric_buckets", "minute", minutes)
-    await _upsert(connection, "metric_buckets_hourly", "hour", hours)
-
-
-def _rows(
-    delta: Contributions, period: Any
-) -> dict[tuple[datetime, str, str, str, str], dict[str, int]]:
-    rows: dict[tuple[datetime, str, str, str, str], dict[str, int]] = {}
-    for bucket, counts in delta.items():
-        key = (period(bucket), bucket.channel, bucket.intent, bucket.department, bucket.source)
-        row = rows.get(key)
-        if row is None:
-            rows[key] = dict(counts)
-        else:
-            for metric, value in counts.items():
-                row[metric] = row.get(metric, 0) + value
-    return {k: v for k, v in rows.items() if any(v.values())}
-
-
-async def _upsert(
-    connection: Connection,
-    table: str,
-    period: str,
-    rows: Mapping[tuple[datetime, str, str, str, str], Mapping[str, int]],
-) -> None:
+    rows = sorted(delta.items())  # one lock order for every writer
     if not rows:
         return
-    keys = sorted(rows)  # one lock order for every writer
-    columns = (period, *KEYS, *METRICS)
-    arrays: list[list[Any]] = [[k[i] for k in keys] for i in range(5)]
-    arrays += [[rows[k].get(m, 0) for k in keys] for m in METRICS]
-    types = ["timestamptz", "text", "text", "text", "text"] + ["bigint"] * len(METRICS)
-    unnest = ", ".join(f"${i + 1}::{t}[]" for i, t in enumerate(types))
-    updates = ", ".join(f"{m} = b.{m} + excluded.{m}" for m in METRICS)
-    key_list = ", ".join((period, *KEYS))
     await connection.execute(
-        f"""
-        INSERT INTO {table} AS b ({", ".join(columns)})
-        SELECT * FROM unnest({unnest})
-        ON CONFLICT ({key_list}) DO UPDATE SET {updates}
-        """,
-        *arrays,
+        _APPLY_DELTAS,
+        [bucket.minute for bucket, _ in rows],
+        [[b.channel, b.intent, b.department, b.source] for b, _ in rows],
+        [[counts.get(m, 0) for m in METRICS] for _, counts in rows],
     )
     # Only a decrease can leave a row all-zero; drop those (rows nobody counts in any more).
-    shrunk = [k for k in keys if any(v < 0 for v in rows[k].values())]
-    if not shrunk:
-        return
+    shrunk = [bucket for bucket, counts in rows if any(v < 0 for v in counts.values())]
+    if shrunk:
+        hours = sorted({b._replace(minute=b.minute.replace(minute=0)) for b in shrunk})
+        await _drop_zero_rows(connection, "metric_buckets", "minute", shrunk)
+        await _drop_zero_rows(connection, "metric_buckets_hourly", "hour", hours)
+
+
+async def _drop_zero_rows(
+    connection: Connection, table: str, period: str, keys: Sequence[Bucket]
+) -> None:
     all_zero = " AND ".join(f"{m} = 0" for m in METRICS)
     await connection.execute(
         f"""
-        DELETE FROM {table} WHERE ({key_list}) IN (
+        DELETE FROM {table} WHERE ({period}, {_KEY_LIST}) IN (
             SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[])
         ) AND {all_zero}
         """,
-        *([k[i] for k in shrunk] for i in range(5)),
+        *([k[i] for k in keys] for i in range(5)),
     )

@@ -6,6 +6,7 @@ fact that it was processed commit together or not at all.
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,7 +26,23 @@ from journeyflow.store.database import Connection
 from journeyflow.timeline import writer as timeline
 from journeyflow.timeline.writer import TimelineRow, TimelineWrite
 
-__all__ = ["BatchApplier", "BatchResult", "CorruptLogRecord"]
+__all__ = ["BatchApplier", "BatchResult", "CorruptLogRecord", "PreparedBatch"]
+
+
+PREPARE_CHUNK = 250
+"""Events prepared between two yields to the event loop when preparing in the background."""
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedBatch:
+    """A batch decoded and keyed: everything that needs no database, done ahead of applying."""
+
+    events: list[BatchEvent]
+    keys: list[EventKeys]
+
+    @property
+    def last_seq(self) -> int:
+        return self.events[-1].seq
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,12 +68,36 @@ class BatchApplier:
         self._limited_types = sorted(rules.types)
         self.cache = StateCache(cache_events)
 
-    async def apply(self, connection: Connection, records: Sequence[LoggedEvent]) -> BatchResult:
+    def prepare(self, records: Sequence[LoggedEvent]) -> PreparedBatch:
+        """Decode and key `records` (pure: no database)."""
         events = [decode(record) for record in records]
-        keyed = [
-            EventKeys(e.seq, self._rules.keys_of(e.identifiers, e.facts.source, e.facts.contact_id))
-            for e in events
-        ]
+        return PreparedBatch(events, [self._keys(e) for e in events])
+
+    async def prepare_cooperatively(self, records: Sequence[LoggedEvent]) -> PreparedBatch:
+        """`prepare`, yielding to the event loop every `PREPARE_CHUNK` events, so a batch in
+        flight on the same loop is not held up while the next one is prepared."""
+        events: list[BatchEvent] = []
+        keys: list[EventKeys] = []
+        for start in range(0, len(records), PREPARE_CHUNK):
+            for record in records[start : start + PREPARE_CHUNK]:
+                event = decode(record)
+                events.append(event)
+                keys.append(self._keys(event))
+            await asyncio.sleep(0)
+        return PreparedBatch(events, keys)
+
+    def _keys(self, event: BatchEvent) -> EventKeys:
+        facts = event.facts
+        return EventKeys(
+            event.seq, self._rules.keys_of(event.identifiers, facts.source, facts.contact_id)
+        )
+
+    async def apply(self, connection: Connection, records: Sequence[LoggedEvent]) -> BatchResult:
+        return await self.apply_prepared(connection, self.prepare(records))
+
+    async def apply_prepared(self, connection: Connection, batch: PreparedBatch) -> BatchResult:
+        """Apply a prepared batch inside the caller's transaction."""
+        events, keyed = batch.events, batch.keys
         all_keys = sorted({k for event in keyed for k in event.keys})
         known = await identities.load_known(connection, all_keys, self._limited_types)
         plan = self._stitcher.plan(keyed, known)

@@ -3,6 +3,11 @@
 Effects and position commit in one transaction, so a crash anywhere replays the batch from the
 last committed position and nothing is applied twice. The position row is locked `FOR UPDATE`
 first: two processors on the same log take turns instead of racing.
+
+While a batch is being applied, the next one is read (on a second connection) and decoded in the
+gaps where the batch waits for Postgres, so Python and Postgres work at the same time instead of
+taking turns. A read-ahead is only a guess: it is used if the position it was read after is the
+position locked for the next batch, and dropped otherwise (another processor moved on).
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import asyncpg
 
 from journeyflow.log.postgres import head, read_after
 from journeyflow.observability.metrics import Metrics
-from journeyflow.process.batch import BatchApplier, BatchResult, CorruptLogRecord
+from journeyflow.process.batch import BatchApplier, BatchResult, CorruptLogRecord, PreparedBatch
 from journeyflow.process.locks import EMBEDDED_CONSUMER
 from journeyflow.process.observe import observe_batch
 from journeyflow.store.database import Connection
@@ -44,24 +49,44 @@ class Processor:
         self._batch_size = batch_size
         self._linger = linger.total_seconds()
         self._consumer = consumer
+        self._ahead: _ReadAhead | None = None
 
     async def run(self, stop: asyncio.Event) -> None:
         """Process until `stop` is set; transient database errors are retried with backoff."""
         failures = 0
-        while not stop.is_set():
-            try:
-                processed = await self.process_once()
-                failures = 0
-            except CorruptLogRecord:
-                raise
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
-                delay = RETRY_DELAYS[min(failures, len(RETRY_DELAYS) - 1)]
-                failures += 1
-                log.warning("batch failed (%s); retrying in %.1fs", error, delay)
-                await _sleep_unless(stop, delay)
-                continue
-            if processed == 0:
-                await _sleep_unless(stop, self._linger)
+        try:
+            while not stop.is_set():
+                try:
+                    processed = await self.process_once()
+                    failures = 0
+                except CorruptLogRecord:
+                    raise
+                except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+                    delay = RETRY_DELAYS[min(failures, len(RETRY_DELAYS) - 1)]
+                    failures += 1
+                    log.warning("batch failed (%s); retrying in %.1fs", error, delay)
+                    await _sleep_unless(stop, delay)
+                    continue
+                if processed == 0:
+                    await _sleep_unless(stop, self._linger)
+        finally:
+            await self.close()
+
+    async def drain(self) -> int:
+        """Process until the log is exhausted; returns events processed."""
+        total = 0
+        try:
+            while processed := await self.process_once():
+                total += processed
+        finally:
+            await self.close()
+        return total
+
+    async def close(self) -> None:
+        """Drop a read-ahead in flight."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None:
+            await ahead.cancel()
 
     async def process_once(self) -> int:
         """Apply at most one batch; returns how many events it held (0: caught up)."""
@@ -69,12 +94,13 @@ class Processor:
         async with self._pool.acquire() as connection:
             async with connection.transaction():
                 position = await self._lock_position(connection)
-                records = await read_after(connection, position, self._batch_size)
-                if not records:
+                batch = await self._next_batch(connection, position)
+                if batch is None:
                     result = None
                 else:
-                    result = await self._applier.apply(connection, records)
-                    position = records[-1].seq
+                    self._ahead = _ReadAhead(self._pool, self._applier, batch, self._batch_size)
+                    result = await self._applier.apply_prepared(connection, batch)
+                    position = batch.last_seq
                     await connection.execute(
                         "UPDATE processor_positions SET position = $2, updated_at = now() "
                         "WHERE consumer = $1",
@@ -84,6 +110,15 @@ class Processor:
             log_head = await head(connection)
         self._observe(result, position, log_head, time.perf_counter() - started)
         return 0 if result is None else len(result.events)
+
+    async def _next_batch(self, connection: Connection, position: int) -> PreparedBatch | None:
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None:
+            batch = await ahead.result(position)
+            if batch is not None:
+                return batch
+        records = await read_after(connection, position, self._batch_size)
+        return self._applier.prepare(records) if records else None
 
     async def _lock_position(self, connection: Connection) -> int:
         await connection.execute(
@@ -106,6 +141,37 @@ class Processor:
         m.lag_events.set(max(0, log_head - position))
         if result is not None:
             observe_batch(m, result, self._applier.definitions, seconds)
+
+
+class _ReadAhead:
+    """The batch after `previous`, read and prepared in the background."""
+
+    def __init__(
+        self, pool: asyncpg.Pool, applier: BatchApplier, previous: PreparedBatch, size: int
+    ) -> None:
+        self._after = previous.last_seq
+        self._task = asyncio.create_task(self._read(pool, applier, size), name="read-ahead")
+
+    async def _read(
+        self, pool: asyncpg.Pool, applier: BatchApplier, size: int
+    ) -> PreparedBatch | None:
+        async with pool.acquire() as connection:
+            records = await read_after(connection, self._after, size)
+        return await applier.prepare_cooperatively(records) if records else None
+
+    async def result(self, position: int) -> PreparedBatch | None:
+        """The batch read ahead, if it follows `position`; None to read it again (a failed or
+        empty read-ahead, or another processor applied batches in between)."""
+        try:
+            batch = await self._task
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, CorruptLogRecord):
+            return None  # reading again raises it where it belongs, or succeeds
+        return batch if position == self._after else None
+
+    async def cancel(self) -> None:
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await self._task
 
 
 async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:

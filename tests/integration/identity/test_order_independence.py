@@ -44,8 +44,7 @@ async def stitched_partition(
                 batch_size=batch_size,
                 linger=timedelta(0),
             )
-            while await processor.process_once():
-                pass
+            await processor.drain()
             return await partition(service.pool)
         finally:
             await service.close()

@@ -50,10 +50,8 @@ async def run(
             for chunk in batches(arrivals, ingest_size):
                 await service.ingest.ingest(chunk, lambda source: True)
                 if rng.random() < 0.5:  # interleave processing with arrivals
-                    while await processor.process_once():
-                        pass
-            while await processor.process_once():
-                pass
+                    await processor.drain()
+            await processor.drain()
             async with service.pool.acquire() as connection:
                 cards = {
                     by.value: await scorecard(

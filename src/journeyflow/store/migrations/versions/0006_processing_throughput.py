@@ -32,11 +32,13 @@ ALTER TABLE customers ADD COLUMN state_version bigint NOT NULL DEFAULT 0;
 """
 
 DOWNGRADE = f"""
-{";".join(
-    f"ALTER TABLE {t} ADD CONSTRAINT {t}_customer_id_fkey"
-    " FOREIGN KEY (customer_id) REFERENCES customers (id)"
-    for t in UNCHECKED
-)};
+{
+    ";".join(
+        f"ALTER TABLE {t} ADD CONSTRAINT {t}_customer_id_fkey"
+        " FOREIGN KEY (customer_id) REFERENCES customers (id)"
+        for t in UNCHECKED
+    )
+};
 ALTER TABLE customers DROP COLUMN state_version;
 DROP SEQUENCE customer_state_versions
 """
