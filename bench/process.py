@@ -64,13 +64,12 @@ async def process_all(dsn: str, settings: Settings) -> dict[str, Any]:
     assert pool is not None
     try:
         rules = IdentifierRules(settings.identity, settings.default_phone_region)
+        applier = BatchApplier(
+            rules, from_settings(settings), cache_events=settings.processing.state_cache_events
+        )
         processor = Processor(
             pool,
-            BatchApplier(
-                rules,
-                from_settings(settings),
-                cache_events=settings.processing.state_cache_events,
-            ),
+            applier,
             Metrics(),
             batch_size=settings.processing.batch_size,
             linger=timedelta(0),
@@ -88,6 +87,7 @@ async def process_all(dsn: str, settings: Settings) -> dict[str, Any]:
                 half_at = (time.perf_counter(), done)
         await processor.close()
         seconds = time.perf_counter() - started
+        cache = applier.cache
         customers = await pool.fetchval("SELECT count(*) FROM customers WHERE merged_into IS NULL")
     finally:
         await pool.close()
@@ -100,5 +100,8 @@ async def process_all(dsn: str, settings: Settings) -> dict[str, Any]:
         "second_half_per_second": second_half,
         "customers": customers,
         "batch_size": settings.processing.batch_size,
+        "state_cache_hit_ratio": cache.hits / max(1, cache.hits + cache.misses),
+        "state_cache_events": cache.events,
+        "rederived_customers_per_event": (cache.hits + cache.misses) / max(1, done),
         "peak_rss_bytes": peak,
     }

@@ -105,8 +105,9 @@ class ProcessingSettings(BaseModel):
     state_cache_events: int = Field(
         default=500_000,
         ge=0,
-        description="recently active customers' histories kept in memory, in events (about 0.5 KB "
-        "each); 0 reads every touched customer from Postgres in every batch",
+        description="recently active customers' histories kept in memory by the processor, in "
+        "events (about 0.5 KB each with their derived state); 0 reads every touched customer "
+        "from Postgres in every batch",
     )
 
 

@@ -6,6 +6,7 @@ reads a customer's whole history every time one of its events arrives).
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
@@ -49,31 +50,37 @@ class EventFacts(NamedTuple):
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> EventFacts:
+        """The facts of a stored payload. Repeated labels (kinds, channels, intents, agents…)
+        are interned: processors keep many histories in memory and compare these often."""
         get = payload.get
         measures = get("measures")
         to = get("to")
         return tuple.__new__(
             cls,
             (
-                payload["source"],
+                _shared(payload["source"]),
                 payload["event_id"],
                 datetime.fromisoformat(payload["occurred_at"]).astimezone(UTC),
-                payload["kind"],
-                payload["channel"],
-                get("contact_id"),
-                get("previous_contact_ref"),
-                get("intent"),
-                get("department"),
-                get("agent_id"),
-                to.get("department") if to else None,
-                to.get("agent_id") if to else None,
-                get("outcome"),
+                _shared(payload["kind"]),
+                _shared(payload["channel"]),
+                _shared(get("contact_id")),
+                _shared(get("previous_contact_ref")),
+                _shared(get("intent")),
+                _shared(get("department")),
+                _shared(get("agent_id")),
+                _shared(to.get("department")) if to else None,
+                _shared(to.get("agent_id")) if to else None,
+                _shared(get("outcome")),
                 handle_ms(measures) if measures else None,
                 measures.get("csat") if measures else None,
                 measures.get("nps") if measures else None,
                 measures.get("ces") if measures else None,
             ),
         )
+
+
+def _shared(value: str | None) -> str | None:
+    return None if value is None else sys.intern(value)
 
 
 def by_order(event: EventFacts) -> tuple[datetime, int, str, str]:

@@ -54,6 +54,9 @@ async def recompute(
                 histories[customer] = _merged(entry.history, added)
                 stored[customer] = entry.derived
     unread = [c for c in live if c not in histories]
+    if cache is not None:
+        cache.hits += len(histories)
+        cache.misses += len(unread)
     loaded = await repository.load_events(connection, unread)
     for customer in unread:
         histories[customer] = tuple(sorted(loaded.get(customer, ()), key=by_order))

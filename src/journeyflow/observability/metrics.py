@@ -86,6 +86,19 @@ class Metrics:
             "Unix time of the last committed batch.",
             registry=r,
         )
+        self.state_cache_lookups = Counter(
+            "journeyflow_state_cache_lookups",
+            "Customers a batch re-derived, by whether their history came from the state cache "
+            "(hit) or had to be read from Postgres (miss).",
+            ["result"],
+            registry=r,
+        )
+        self.state_cache_events = Gauge(
+            "journeyflow_state_cache_events",
+            "Events held in the processor's state cache (bounded by "
+            "JOURNEYFLOW_PROCESSING__STATE_CACHE_EVENTS).",
+            registry=r,
+        )
         self.journeys = JourneyMetrics(r)
 
     def render(self) -> bytes:

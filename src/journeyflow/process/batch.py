@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from journeyflow.identity import repository as identities
 from journeyflow.identity.keys import IdentifierRules
@@ -52,6 +52,16 @@ class BatchResult:
     merges: int
     conflicts: int
     journeys: Changes
+    cache: CacheUse = field(default_factory=lambda: CacheUse(0, 0, 0))
+
+
+@dataclass(frozen=True, slots=True)
+class CacheUse:
+    """What the state cache did for one batch."""
+
+    hits: int
+    misses: int
+    events_held: int
 
 
 class BatchApplier:
@@ -98,6 +108,7 @@ class BatchApplier:
     async def apply_prepared(self, connection: Connection, batch: PreparedBatch) -> BatchResult:
         """Apply a prepared batch inside the caller's transaction."""
         events, keyed = batch.events, batch.keys
+        hits, misses = self.cache.hits, self.cache.misses
         all_keys = sorted({k for event in keyed for k in event.keys})
         known = await identities.load_known(connection, all_keys, self._limited_types)
         plan = self._stitcher.plan(keyed, known)
@@ -113,7 +124,10 @@ class BatchApplier:
             cache=self.cache,
             appended=_appended(affected, written, events, _merged(plan, real)),
         )
-        return BatchResult(events, written.written, len(plan.merges), len(plan.conflicts), changes)
+        cache = CacheUse(self.cache.hits - hits, self.cache.misses - misses, self.cache.events)
+        return BatchResult(
+            events, written.written, len(plan.merges), len(plan.conflicts), changes, cache
+        )
 
 
 def _row(customer: int, event: BatchEvent) -> TimelineRow:

@@ -23,6 +23,9 @@ def observe_batch(
     metrics.batch_events.observe(len(result.events))
     metrics.last_batch_timestamp.set(now.timestamp())
     metrics.journeys.record(result.journeys, definitions)
+    metrics.state_cache_lookups.labels(result="hit").inc(result.cache.hits)
+    metrics.state_cache_lookups.labels(result="miss").inc(result.cache.misses)
+    metrics.state_cache_events.set(result.cache.events_held)
     for event in result.events:
         received = event.received_at or now
         if received - event.occurred_at <= LIVE_WINDOW:

