@@ -76,6 +76,8 @@ class Service:
     def start_processing(self) -> None:
         """Run the consumers of the log in the background until `close()`."""
         self._stop.clear()
+        if not self.settings.processing.in_serve:
+            return
         if self.kafka is not None and not self.settings.kafka.run_consumers:
             return
         self._workers = [

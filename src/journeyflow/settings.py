@@ -102,6 +102,11 @@ class ProcessingSettings(BaseModel):
         description="on shutdown, how long to wait for a batch in flight (and, on Kafka, for the "
         "clients to leave the group and flush) before cancelling",
     )
+    in_serve: bool = Field(
+        default=True,
+        description="`serve` also runs the processor (and, on Kafka, the raw normalizers); false "
+        "makes it an ingest and query tier only, with `journeyflow process` running beside it",
+    )
     state_cache_events: int = Field(
         default=500_000,
         ge=0,

@@ -62,8 +62,20 @@ def presented_key(request: Request) -> str | None:
     return None
 
 
-def optional_principal(request: Request) -> Principal | None:
-    """FastAPI dependency: the caller when a key is presented (401 if it is unknown), else None."""
+async def optional_principal(request: Request) -> Principal | None:
+    """FastAPI dependency: the caller when a key is presented (401 if it is unknown), else None.
+    (Dependencies are coroutines: FastAPI runs plain functions on a thread pool, a thread hop
+    per request on the ingest path.)"""
+    return presented_caller(request)
+
+
+async def principal(request: Request) -> Principal:
+    """FastAPI dependency: the authenticated caller, or 401."""
+    return authenticated_caller(request)
+
+
+def presented_caller(request: Request) -> Principal | None:
+    """The caller when a key is presented (401 if it is unknown), else None."""
     key = presented_key(request)
     if key is None:
         return None
@@ -78,9 +90,9 @@ def optional_principal(request: Request) -> Principal | None:
     return found
 
 
-def principal(request: Request) -> Principal:
-    """FastAPI dependency: the authenticated caller, or 401."""
-    found = optional_principal(request)
+def authenticated_caller(request: Request) -> Principal:
+    """The authenticated caller, or 401."""
+    found = presented_caller(request)
     if found is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
@@ -90,7 +102,7 @@ def principal(request: Request) -> Principal:
     return found
 
 
-def reader(caller: Principal = Depends(principal)) -> Principal:
+async def reader(caller: Principal = Depends(principal)) -> Principal:
     """FastAPI dependency: a caller with the `read` scope (or admin), else 401/403."""
     require(caller, "read")
     return caller

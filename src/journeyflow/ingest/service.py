@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from journeyflow.events import InteractionEvent
@@ -69,7 +70,10 @@ class IngestService:
     async def ingest(self, items: Sequence[Any], may_ingest: SourcePolicy) -> IngestReport:
         report = IngestReport()
         valid: list[InteractionEvent] = []
+        received_at = datetime.now(UTC)
         for index, item in enumerate(items):
+            if isinstance(item, dict):  # stamped before validation: no copy of each event after
+                item["received_at"] = received_at
             outcome = parse_event(index, item)
             if isinstance(outcome, InteractionEvent):
                 outcome = self._check(index, outcome, may_ingest)
@@ -92,6 +96,7 @@ class IngestService:
         """Normalize each payload, append every event of the valid ones in one log append."""
         report = NativeIngestReport(format=fmt.name, payloads=len(payloads))
         valid: list[InteractionEvent] = []
+        received_at = datetime.now(UTC)
         for index, payload in enumerate(payloads):
             try:
                 events = fmt.normalize(payload, settings)
@@ -108,7 +113,7 @@ class IngestService:
             elif not events:
                 report.ignored.append(index)
             else:
-                valid.extend(events)
+                valid.extend(event.received(received_at) for event in events)
         await self._append(valid, report)
         return report
 

@@ -24,7 +24,7 @@ from aiokafka.errors import KafkaError
 
 from journeyflow.events import InteractionEvent
 from journeyflow.identity.keys import CONTACT, IdentifierRules
-from journeyflow.log.port import AppendResult, LogUnavailable, latest_revisions
+from journeyflow.log.port import AppendResult, LogUnavailable, latest_revisions, stamped
 
 _PROCESSED = """
 SELECT t.source, t.event_id
@@ -52,23 +52,19 @@ class KafkaEventLog:
         latest = latest_revisions(events)
         processed = await self._already_processed([events[i] for i in latest.values()])
         fresh = {key: i for key, i in latest.items() if key not in processed}
-        received_at = datetime.now(UTC)
+        now = datetime.now(UTC)
         try:
             await asyncio.wait_for(
-                self._produce([events[i] for i in fresh.values()], received_at), self._timeout
+                self._produce([stamped(events[i], now) for i in fresh.values()]), self._timeout
             )
         except (KafkaError, TimeoutError) as error:
             raise LogUnavailable(f"Kafka did not acknowledge the events: {error!r}") from error
         duplicates = sorted(set(range(len(events))) - set(fresh.values()))
         return AppendResult(accepted=len(fresh), duplicate_indexes=duplicates)
 
-    async def _produce(self, events: list[InteractionEvent], received_at: datetime) -> None:
+    async def _produce(self, events: list[InteractionEvent]) -> None:
         pending = [
-            await self._producer.send(
-                self._topic,
-                event.model_copy(update={"received_at": received_at}).to_json(),
-                key=self.key_of(event),
-            )
+            await self._producer.send(self._topic, event.to_json(), key=self.key_of(event))
             for event in events
         ]
         await asyncio.gather(*pending)

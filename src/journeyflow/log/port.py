@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from journeyflow.errors import JourneyflowError
@@ -33,8 +34,14 @@ class LogUnavailable(JourneyflowError):
 
 class EventLog(Protocol):
     async def append(self, events: Sequence[InteractionEvent]) -> AppendResult:
-        """Make `events` durable; nothing is acknowledged before this returns."""
+        """Make `events` durable; nothing is acknowledged before this returns. Events carry the
+        `received_at` ingest stamped on them (one without is stamped now)."""
         ...
+
+
+def stamped(event: InteractionEvent, now: datetime) -> InteractionEvent:
+    """`event` with its `received_at`, or received `now` if ingest did not stamp it."""
+    return event if event.received_at is not None else event.received(now)
 
 
 def latest_revisions(events: Sequence[InteractionEvent]) -> dict[tuple[str, str], int]:

@@ -14,22 +14,29 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import asyncpg
+from pydantic import TypeAdapter
 
 from journeyflow.events import InteractionEvent
-from journeyflow.log.port import AppendResult, LoggedEvent, latest_revisions
+from journeyflow.log.port import AppendResult, LoggedEvent, latest_revisions, stamped
 from journeyflow.store.database import Connection
 
 APPEND_LOCK = 0x6A66_6C6F_67  # "jflog"
 
 _APPEND = """
 INSERT INTO event_log (source, event_id, revision, received_at, payload)
-SELECT s, e, r, $4, p::jsonb
-FROM unnest($1::text[], $2::text[], $3::bigint[], $5::text[]) AS t(s, e, r, p)
+SELECT e->>'source', e->>'event_id', (e->>'revision')::bigint, (e->>'received_at')::timestamptz, e
+FROM jsonb_array_elements($1::jsonb) AS e
 WHERE NOT EXISTS (
-    SELECT 1 FROM event_log l WHERE l.source = t.s AND l.event_id = t.e AND l.revision >= t.r
+    SELECT 1 FROM event_log l
+    WHERE l.source = e->>'source' AND l.event_id = e->>'event_id'
+      AND l.revision >= (e->>'revision')::bigint
 )
 RETURNING source, event_id
 """
+"""The request's events travel as one JSON array, written by pydantic-core in one call; each
+element is stored as it is (canonical `InteractionEvent.to_json` form)."""
+
+_EVENTS = TypeAdapter(list[InteractionEvent])
 
 
 class PostgresEventLog:
@@ -37,23 +44,13 @@ class PostgresEventLog:
         self._pool = pool
 
     async def append(self, events: Sequence[InteractionEvent]) -> AppendResult:
-        received_at = datetime.now(UTC)
+        now = datetime.now(UTC)
         latest = latest_revisions(events)
-        unique = [events[i] for i in latest.values()]
-        payloads = [
-            event.model_copy(update={"received_at": received_at}).to_json().decode()
-            for event in unique
-        ]
+        unique = [stamped(events[i], now) for i in latest.values()]
+        payload = _EVENTS.dump_json(unique, by_alias=True, exclude_none=True).decode()
         async with self._pool.acquire() as connection, connection.transaction():
             await connection.execute("SELECT pg_advisory_xact_lock($1)", APPEND_LOCK)
-            rows = await connection.fetch(
-                _APPEND,
-                [e.source for e in unique],
-                [e.event_id for e in unique],
-                [e.revision for e in unique],
-                received_at,
-                payloads,
-            )
+            rows = await connection.fetch(_APPEND, payload)
         inserted = {latest[(row["source"], row["event_id"])] for row in rows}
         duplicates = sorted(set(range(len(events))) - inserted)
         return AppendResult(accepted=len(inserted), duplicate_indexes=duplicates)

@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from fastapi import Path as PathParam
 
-from journeyflow.api.auth import Principal, optional_principal, principal
+from journeyflow.api.auth import Principal, authenticated_caller, optional_principal
 from journeyflow.api.body import parse_json, read_body
 from journeyflow.api.responses import json_response
 from journeyflow.bootstrap import Service
@@ -72,7 +72,7 @@ async def post_native(
     settings = service.settings
     signed = fmt.signed is not None and fmt.signed(settings.normalize)
     if presented is None and not signed:
-        principal(request)  # raises the usual 401
+        authenticated_caller(request)  # raises the usual 401
     raw = await read_body(request, settings.max_body_bytes)
     _verify(fmt, raw, request, service)
     # A webhook (e.g. Stripe) cannot send our API key: its verified signature stands in for one.
