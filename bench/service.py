@@ -26,7 +26,8 @@ def _free_port() -> int:
 
 
 class ServeProcess:
-    def __init__(self, dsn: str, data_dir: Path, **env: str) -> None:
+    def __init__(self, dsn: str, data_dir: Path, *, workers: int = 1, **env: str) -> None:
+        self.workers = workers
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._env = {
@@ -44,7 +45,7 @@ class ServeProcess:
     def __enter__(self) -> ServeProcess:
         cli = Path(sys.executable).with_name("journeyflow")
         self._process = subprocess.Popen(
-            [str(cli), "serve", "--port", str(self.port)],
+            [str(cli), "serve", "--port", str(self.port), "--workers", str(self.workers)],
             env=self._env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
@@ -69,8 +70,9 @@ class ServeProcess:
         assert self._process is not None
         me = psutil.Process(self._process.pid)
         while self._sampling:
-            try:
-                self.peak_rss = max(self.peak_rss, me.memory_info().rss)
+            try:  # the server, or the sum of its worker processes
+                processes = [me, *me.children(recursive=True)]
+                self.peak_rss = max(self.peak_rss, sum(p.memory_info().rss for p in processes))
             except psutil.Error:
                 return
             time.sleep(0.1)

@@ -187,7 +187,8 @@ def api_keys(settings: Settings) -> dict[str, list[Scope]]:
     path = settings.data_dir / ADMIN_KEY_FILE
     if not path.exists():
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        _write_private(path, "jf_" + secrets.token_urlsafe(32))
+        with suppress(FileExistsError):  # another process wrote it first: read that one
+            _write_private(path, "jf_" + secrets.token_urlsafe(32))
     log.warning("no API keys configured; admin key is in %s", path.resolve())
     return {path.read_text().strip(): ["admin"]}
 

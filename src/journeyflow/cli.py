@@ -54,8 +54,16 @@ def _settings() -> Settings:
 def serve(
     host: Annotated[str | None, typer.Option(help="Override JOURNEYFLOW_HOST.")] = None,
     port: Annotated[int | None, typer.Option(help="Override JOURNEYFLOW_PORT.")] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="HTTP worker processes sharing the port. Each also runs a processor unless "
+            "JOURNEYFLOW_PROCESSING__IN_SERVE=false (then run `journeyflow process` beside).",
+        ),
+    ] = 1,
 ) -> None:
-    """Run the HTTP API and the processor in one process."""
+    """Run the HTTP API and the processor in one process (or several, with --workers)."""
     import uvicorn
 
     from journeyflow.api.app import create_app
@@ -66,8 +74,20 @@ def serve(
     if port is not None:
         settings.port = port
     console.print(f"journeyflow {__version__} on http://{settings.host}:{settings.port}")
+    if workers == 1:
+        uvicorn.run(
+            create_app(settings),
+            host=settings.host,
+            port=settings.port,
+            log_level=settings.log_level,
+            access_log=False,
+        )
+        return
+    bootstrap.api_keys(settings)  # the generated key file, once, before the workers read it
     uvicorn.run(
-        create_app(settings),
+        "journeyflow.api.app:create_app_from_environment",
+        factory=True,
+        workers=workers,
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,

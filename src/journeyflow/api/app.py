@@ -73,6 +73,13 @@ def create_app(settings: Settings, service: Service | None = None) -> FastAPI:
     return app
 
 
+def create_app_from_environment() -> FastAPI:
+    """The app of one `serve --workers` process: settings from the environment, read here."""
+    settings = Settings()
+    logging.basicConfig(level=settings.log_level.upper())
+    return create_app(settings)
+
+
 async def _invalid_request(request: Request, error: Exception) -> Response:
     assert isinstance(error, RequestValidationError)
     details = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from journeyflow.events.model import InteractionEvent
 
@@ -36,6 +37,18 @@ def describe(error: ValidationError) -> list[str]:
         else:
             lines.append(f"{path}: {item['msg'].removeprefix('Value error, ')}")
     return lines
+
+
+_EVENTS = TypeAdapter(list[InteractionEvent])
+
+
+def parse_events(items: Sequence[Any]) -> list[InteractionEvent | Rejected]:
+    """Validate every item; never raises for bad input. All at once when all are valid (one
+    call into pydantic-core), else item by item for each item's own errors."""
+    try:
+        return list(_EVENTS.validate_python(items))
+    except ValidationError:
+        return [parse_event(index, item) for index, item in enumerate(items)]
 
 
 def parse_event(index: int, item: Any) -> InteractionEvent | Rejected:

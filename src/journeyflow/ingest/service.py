@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from journeyflow.events import InteractionEvent
-from journeyflow.events.validation import Rejected, parse_event
+from journeyflow.events.validation import Rejected, parse_events
 from journeyflow.identity.keys import IdentifierRules
 from journeyflow.log import EventLog
 from journeyflow.normalize.format import NativeFormat, NormalizeError
@@ -71,10 +71,12 @@ class IngestService:
         report = IngestReport()
         valid: list[InteractionEvent] = []
         received_at = datetime.now(UTC)
-        for index, item in enumerate(items):
+        for item in items:
             if isinstance(item, dict):  # stamped before validation: no copy of each event after
                 item["received_at"] = received_at
-            outcome = parse_event(index, item)
+        parsed = parse_events(items)
+        for index, item in enumerate(items):
+            outcome = parsed[index]
             if isinstance(outcome, InteractionEvent):
                 outcome = self._check(index, outcome, may_ingest)
             if isinstance(outcome, Rejected):

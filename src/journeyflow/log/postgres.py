@@ -2,7 +2,8 @@
 
 An event is logged again only with a higher `revision` than any logged before (an updated
 record, e.g. an Amazon Connect contact record re-delivered after an update); the same or a lower
-revision is a duplicate. Appends are serialized by a transaction-level advisory lock, so sequence
+revision is a duplicate. Appends are serialized by a transaction-level advisory lock (taken in
+the `journeyflow_log_append` function, one round trip per request), so sequence
 numbers become visible in commit order and a reader that has seen `seq = n` will never later find
 an uncommitted `seq < n` appear (the classic gap problem of reading a serial column while writers
 are in flight).
@@ -20,21 +21,7 @@ from journeyflow.events import InteractionEvent
 from journeyflow.log.port import AppendResult, LoggedEvent, latest_revisions, stamped
 from journeyflow.store.database import Connection
 
-APPEND_LOCK = 0x6A66_6C6F_67  # "jflog"
-
-_APPEND = """
-INSERT INTO event_log (source, event_id, revision, received_at, payload)
-SELECT e->>'source', e->>'event_id', (e->>'revision')::bigint, (e->>'received_at')::timestamptz, e
-FROM jsonb_array_elements($1::jsonb) AS e
-WHERE NOT EXISTS (
-    SELECT 1 FROM event_log l
-    WHERE l.source = e->>'source' AND l.event_id = e->>'event_id'
-      AND l.revision >= (e->>'revision')::bigint
-)
-RETURNING source, event_id
-"""
-"""The request's events travel as one JSON array, written by pydantic-core in one call; each
-element is stored as it is (canonical `InteractionEvent.to_json` form)."""
+APPEND_LOCK = 0x6A66_6C6F_67  # "jflog"; taken by `journeyflow_log_append` (migration 0006)
 
 _EVENTS = TypeAdapter(list[InteractionEvent])
 
@@ -44,14 +31,16 @@ class PostgresEventLog:
         self._pool = pool
 
     async def append(self, events: Sequence[InteractionEvent]) -> AppendResult:
+        """One statement: the request's events travel as one JSON array written by pydantic-core
+        in one call; `journeyflow_log_append` takes the append lock, stores each element as it
+        is (canonical `InteractionEvent.to_json` form) and answers the ones already logged."""
         now = datetime.now(UTC)
         latest = latest_revisions(events)
         unique = [stamped(events[i], now) for i in latest.values()]
-        payload = _EVENTS.dump_json(unique, by_alias=True, exclude_none=True).decode()
-        async with self._pool.acquire() as connection, connection.transaction():
-            await connection.execute("SELECT pg_advisory_xact_lock($1)", APPEND_LOCK)
-            rows = await connection.fetch(_APPEND, payload)
-        inserted = {latest[(row["source"], row["event_id"])] for row in rows}
+        batch = _EVENTS.dump_json(unique, by_alias=True, exclude_none=True).decode()
+        rows = await self._pool.fetch("SELECT * FROM journeyflow_log_append($1::jsonb)", batch)
+        already = {(row["duplicate_source"], row["duplicate_event_id"]) for row in rows}
+        inserted = {i for key, i in latest.items() if key not in already}
         duplicates = sorted(set(range(len(events))) - inserted)
         return AppendResult(accepted=len(inserted), duplicate_indexes=duplicates)
 

