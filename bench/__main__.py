@@ -64,15 +64,24 @@ async def run(sizes: dict[str, Any], only: set[str]) -> dict[str, Any]:
             await process.fill_log(scratch, rows)
             del rows
             say("process: running the processor to the end of the log")
-            out["process"] = await process.process_all(scratch, Settings())
+            out["process"] = await process.process_all(scratch, Settings(), pg.cpu_seconds)
         if "http" in only:
             dsn = await pg.fresh("bench_http")
-            with ServeProcess(dsn, DATA / "serve") as serve:
-                say(f"http: closed loop for {sizes['http_seconds']:.0f}s")
+            with ServeProcess(
+                dsn, DATA / "serve", JOURNEYFLOW_PROCESSING__IN_SERVE="false"
+            ) as serve:
+                say(f"http: ingest tier, closed loop for {sizes['http_seconds']:.0f}s")
                 out["http"] = await asyncio.to_thread(
-                    ingest.http_throughput, serve, sizes["http_seconds"], 8
+                    ingest.http_throughput, serve, sizes["http_seconds"], 8, pg.cpu_seconds
                 )
                 out["http"]["service_peak_rss_bytes"] = serve.peak_rss
+            dsn = await pg.fresh("bench_http")
+            with ServeProcess(dsn, DATA / "serve") as serve:
+                say(f"http: serve with its processor, closed loop for {sizes['http_seconds']:.0f}s")
+                out["http_with_processor"] = await asyncio.to_thread(
+                    ingest.http_throughput, serve, sizes["http_seconds"], 8, pg.cpu_seconds
+                )
+                out["http_with_processor"]["service_peak_rss_bytes"] = serve.peak_rss
         if "freshness" in only:
             dsn = await pg.fresh("bench_fresh")
             with ServeProcess(dsn, DATA / "serve") as serve:
@@ -104,10 +113,17 @@ def summary(raw: dict[str, Any]) -> dict[str, Any]:
     s["raw_consume_events_per_second"] = consume
     if "process" in raw:
         s["process_events_per_second"] = raw["process"]["per_second"]
+        if copy:
+            s["process_share_of_copy"] = raw["process"]["per_second"] / copy
+        s["process_cpu_ceiling_events_per_second"] = raw["process"]["cpu_ceiling_events_per_second"]
     if "http" in raw:
         s["http_events_per_second"] = raw["http"]["per_second"]
         s["http_p50_ms"] = raw["http"]["p50_ms"]
         s["http_p99_ms"] = raw["http"]["p99_ms"]
+        s["http_cpu_ceiling_events_per_second"] = raw["http"]["cpu_ceiling_events_per_second"]
+    if "http_with_processor" in raw:
+        s["http_with_processor_events_per_second"] = raw["http_with_processor"]["per_second"]
+        s["http_with_processor_p99_ms"] = raw["http_with_processor"]["p99_ms"]
     if "freshness" in raw:
         s["freshness_p50_seconds"] = raw["freshness"]["p50_seconds"]
         s["freshness_p99_seconds"] = raw["freshness"]["p99_seconds"]
@@ -123,6 +139,7 @@ TARGETS = {  # name: (target, "min" | "max", limit name or None)
     "copy_rows_per_second": (None, "min", None),
     "raw_consume_events_per_second": (None, "min", None),
     "process_events_per_second": (25_000, "min", "copy_rows_per_second"),
+    "process_share_of_copy": (0.12, "min", None),
     "http_events_per_second": (50_000, "min", "copy_rows_per_second"),
     "http_p99_ms": (50, "max", None),
     "freshness_p99_seconds": (1.0, "max", None),
@@ -133,7 +150,7 @@ TARGETS = {  # name: (target, "min" | "max", limit name or None)
 
 
 def table(s: dict[str, Any]) -> str:
-    lines = [f"{'measure':32} {'value':>12} {'target':>10} {'met':>4}  beside the limit"]
+    lines = [f"{'measure':40} {'value':>12} {'target':>10} {'met':>4}  beside the limit"]
     for name, value in s.items():
         if value is None:
             continue
@@ -150,7 +167,7 @@ def table(s: dict[str, Any]) -> str:
             ratio += f"; {value / s['raw_consume_events_per_second']:.3f} x raw consume"
         shown = f"{value:,.0f}" if value >= 100 else f"{value:.3f}"
         lines.append(
-            f"{name:32} {shown:>12} {'' if target is None else f'{target:,}':>10} {met:>4}  {ratio}"
+            f"{name:40} {shown:>12} {'' if target is None else f'{target:,}':>10} {met:>4}  {ratio}"
         )
     return "\n".join(lines)
 

@@ -23,6 +23,7 @@ from journeyflow.identity.keys import IdentifierRules
 from journeyflow.journeys.definitions import from_settings
 from journeyflow.journeys.replay import replay
 from journeyflow.settings import Settings
+from journeyflow.store.database import connect
 
 START = datetime(2026, 10, 1, tzinfo=UTC)
 SEED = 21
@@ -110,8 +111,7 @@ async def ensure(pg: BenchPostgres, customers: int, log: Any = print) -> tuple[s
         await connection.execute("SELECT setval('customer_ids', $1)", customers)
         await connection.execute("ANALYZE")
         loaded = time.perf_counter() - started
-        pool = await asyncpg.create_pool(dsn, min_size=1, max_size=1)
-        assert pool is not None
+        pool = await connect(dsn, min_size=1, max_size=1)
         try:
             report = await replay(pool, from_settings(settings), chunk=2000)
         finally:

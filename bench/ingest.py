@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import time
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -18,15 +20,27 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
 
 
-def http_throughput(serve: ServeProcess, seconds: float, clients: int) -> dict[str, Any]:
-    """`clients` connections post 100-event batches back to back for `seconds`."""
-    budget = int(60_000 * seconds)  # more than the service can take in that time
+def http_throughput(
+    serve: ServeProcess, seconds: float, clients: int, postgres_cpu: Callable[[], float]
+) -> dict[str, Any]:
+    """`clients` connections post 100-event batches back to back for `seconds`; with the CPU
+    time the server, Postgres and the load process spent per event."""
+    budget = int(90_000 * seconds)  # more than the service can take in that time
     stream = deliveries(events(budget // 17 + 1, seed=11), seed=11)
     bodies = list(batch_bodies(stream, 100))
+    before = (serve.cpu_seconds(), postgres_cpu())
     result = closed_loop_in_process(serve.url, KEY, bodies, clients, seconds)
+    served, database = serve.cpu_seconds() - before[0], postgres_cpu() - before[1]
     latencies = result.pop("latencies")
+    client = result.pop("client_cpu_seconds")
+    count = max(1, result["events"])
+    per_event = (served + database + client) / count
     return {
         **result,
+        "service_cpu_us_per_event": served / count * 1e6,
+        "postgres_cpu_us_per_event": database / count * 1e6,
+        "client_cpu_us_per_event": client / count * 1e6,
+        "cpu_ceiling_events_per_second": (os.cpu_count() or 1) / per_event,
         "per_second": result["events"] / result["seconds"],
         "p50_ms": percentile(latencies, 50) * 1000,
         "p99_ms": percentile(latencies, 99) * 1000,

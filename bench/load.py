@@ -93,12 +93,14 @@ async def _closed_loop(
             await connection.close()
 
     started = time.perf_counter()
+    cpu = time.process_time()
     await asyncio.gather(*(client() for _ in range(clients)))
     return {
         "events": events,
         "seconds": time.perf_counter() - started,
         "latencies": latencies,
         "statuses": {str(k): v for k, v in statuses.items()},
+        "client_cpu_seconds": time.process_time() - cpu,
     }
 
 

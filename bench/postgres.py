@@ -3,9 +3,11 @@ one database per stage (fresh ones for throughput, a cached one for the large qu
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import asyncpg
+import psutil
 
 from journeyflow.store import migrate
 from journeyflow.store.embedded import EmbeddedPostgres
@@ -22,6 +24,18 @@ class BenchPostgres:
 
     def stop(self) -> None:
         self._embedded.stop()
+
+    def cpu_seconds(self) -> float:
+        """CPU time the server has used so far: the postmaster, its live processes, and the
+        backends that have exited (reaped by the postmaster)."""
+        postmaster = psutil.Process(self._embedded.pid)
+        own = postmaster.cpu_times()
+        total = own.user + own.system + own.children_user + own.children_system
+        for child in postmaster.children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                times = child.cpu_times()
+                total += times.user + times.system
+        return total
 
     def dsn(self, database: str) -> str:
         return self._base.replace("/journeyflow?", f"/{database}?", 1)

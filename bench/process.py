@@ -4,7 +4,9 @@ commit, batch after batch, exactly as `journeyflow process` runs it (same classe
 
 from __future__ import annotations
 
+import os
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -20,8 +22,20 @@ from journeyflow.observability.metrics import Metrics
 from journeyflow.process.batch import BatchApplier
 from journeyflow.process.processor import Processor
 from journeyflow.settings import Settings
+from journeyflow.store.database import connect
 
 PER_PERSON = 17.3  # events per generated person, on average
+
+
+def cpu_split(events: int, python: float, postgres: float) -> dict[str, float]:
+    """CPU per event on each side, and the rate the machine's cores could sustain at that cost
+    even if Python and Postgres overlapped perfectly (the ceiling of this design here)."""
+    per_event = (python + postgres) / max(1, events)
+    return {
+        "python_cpu_us_per_event": python / max(1, events) * 1e6,
+        "postgres_cpu_us_per_event": postgres / max(1, events) * 1e6,
+        "cpu_ceiling_events_per_second": (os.cpu_count() or 1) / per_event if per_event else 0.0,
+    }
 
 
 def log_rows(count: int, seed: int, start: datetime | None = None) -> list[tuple[Any, ...]]:
@@ -57,11 +71,13 @@ async def fill_log(dsn: str, rows: list[tuple[Any, ...]]) -> None:
         await connection.close()
 
 
-async def process_all(dsn: str, settings: Settings) -> dict[str, Any]:
-    """Run the processor to the end of the log; rate overall and over the second half."""
+async def process_all(
+    dsn: str, settings: Settings, postgres_cpu: Callable[[], float]
+) -> dict[str, Any]:
+    """Run the processor to the end of the log; rate overall and over the second half, and the
+    CPU time it took in this process (Python) and in Postgres, per event."""
     tune_garbage_collection()
-    pool = await asyncpg.create_pool(dsn, min_size=1, max_size=2)
-    assert pool is not None
+    pool = await connect(dsn, min_size=1, max_size=2)
     try:
         rules = IdentifierRules(settings.identity, settings.default_phone_region)
         applier = BatchApplier(
@@ -78,6 +94,7 @@ async def process_all(dsn: str, settings: Settings) -> dict[str, Any]:
         me = psutil.Process()
         peak = me.memory_info().rss
         done = 0
+        cpu_before = (time.process_time(), postgres_cpu())
         started = time.perf_counter()
         half_at: tuple[float, int] | None = None
         while processed := await processor.process_once():
@@ -87,6 +104,8 @@ async def process_all(dsn: str, settings: Settings) -> dict[str, Any]:
                 half_at = (time.perf_counter(), done)
         await processor.close()
         seconds = time.perf_counter() - started
+        python_cpu = time.process_time() - cpu_before[0]
+        database_cpu = postgres_cpu() - cpu_before[1]
         cache = applier.cache
         customers = await pool.fetchval("SELECT count(*) FROM customers WHERE merged_into IS NULL")
     finally:
@@ -103,5 +122,6 @@ async def process_all(dsn: str, settings: Settings) -> dict[str, Any]:
         "state_cache_hit_ratio": cache.hits / max(1, cache.hits + cache.misses),
         "state_cache_events": cache.events,
         "rederived_customers_per_event": (cache.hits + cache.misses) / max(1, done),
+        **cpu_split(done, python_cpu, database_cpu),
         "peak_rss_bytes": peak,
     }

@@ -77,6 +77,16 @@ class ServeProcess:
                 return
             time.sleep(0.1)
 
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by the server process and its workers."""
+        assert self._process is not None
+        me = psutil.Process(self._process.pid)
+        total = 0.0
+        for process in (me, *me.children(recursive=True)):
+            times = process.cpu_times()
+            total += times.user + times.system
+        return total
+
     def get(self, path: str) -> bytes:
         request = urllib.request.Request(
             f"{self.url}{path}", headers={"Authorization": f"Bearer {KEY}"}

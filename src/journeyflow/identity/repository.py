@@ -1,6 +1,7 @@
 """Postgres side of identity: load what a batch touches, persist a `StitchPlan`.
 
-Set-based SQL only (`unnest` arrays), a fixed number of round trips per batch whatever its size.
+Set-based SQL only (`unnest` arrays, or COPY into a staging table for the bulk upserts), a fixed
+number of round trips per batch whatever its size.
 Merges rewrite `identifiers.customer_id` to the survivor, so an identifier always names a live
 profile and lookups never follow redirect chains; `customers.merged_into` always names the final
 survivor, so an old id resolves in one step.
@@ -9,7 +10,7 @@ survivor, so an old id resolves in one step.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -27,9 +28,8 @@ class EventRef:
     occurred_at: datetime
 
 
-async def load_known(
-    connection: Connection, keys: Sequence[IdKey], limited_types: Sequence[str]
-) -> KnownProfiles:
+async def load_known(connection: Connection, keys: Sequence[IdKey]) -> KnownProfiles:
+    """Who owns each of `keys`, and when each was first and last seen (counts: `load_counts`)."""
     rows = await connection.fetch(
         """
         SELECT i.type, i.value, i.customer_id, i.first_seen, i.last_seen
@@ -44,20 +44,29 @@ async def load_known(
         key = IdKey(r["type"], r["value"])
         known.owner[key] = r["customer_id"]
         known.seen[key] = (r["first_seen"], r["last_seen"])
-    profiles = sorted(set(known.owner.values()))
-    if profiles:
-        counts = await connection.fetch(
-            """
-            SELECT customer_id, type, count(*) AS n FROM identifiers
-            WHERE customer_id = ANY($1::bigint[]) AND type = ANY($2::text[])
-            GROUP BY customer_id, type
-            """,
-            profiles,
-            list(limited_types),
-        )
-        for row in counts:
-            known.counts.setdefault(row["customer_id"], Counter())[row["type"]] = row["n"]
     return known
+
+
+async def load_counts(
+    connection: Connection,
+    known: KnownProfiles,
+    profiles: Collection[int],
+    limited_types: Sequence[str],
+) -> None:
+    """Fill in how many identifiers of each limited type these profiles hold."""
+    if not profiles:
+        return
+    counts = await connection.fetch(
+        """
+        SELECT customer_id, type, count(*) AS n FROM identifiers
+        WHERE customer_id = ANY($1::bigint[]) AND type = ANY($2::text[])
+        GROUP BY customer_id, type
+        """,
+        sorted(profiles),
+        list(limited_types),
+    )
+    for row in counts:
+        known.counts.setdefault(row["customer_id"], Counter())[row["type"]] = row["n"]
 
 
 async def apply_plan(
@@ -89,21 +98,26 @@ async def _create_profiles(
         at = events[seq].occurred_at
         first, last = seen.get(real[profile], (at, at))
         seen[real[profile]] = (min(first, at), max(last, at))
-    ids = sorted(seen)
-    await connection.execute(
-        """
-        INSERT INTO customers (id, first_seen, last_seen)
-        SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[])
-        ON CONFLICT (id) DO UPDATE SET
-            first_seen = least(customers.first_seen, excluded.first_seen),
-            last_seen = greatest(customers.last_seen, excluded.last_seen)
-        WHERE excluded.first_seen < customers.first_seen OR excluded.last_seen > customers.last_seen
-        """,
-        ids,
-        [seen[i][0] for i in ids],
-        [seen[i][1] for i in ids],
+    await connection.copy_records_to_table(
+        "customer_delta",
+        records=[(i, *seen[i]) for i in sorted(seen)],
+        columns=("id", "first_seen", "last_seen"),
     )
+    await connection.execute(_UPSERT_CUSTOMERS)
     return real
+
+
+_UPSERT_CUSTOMERS = """
+WITH upserted AS (
+    INSERT INTO customers (id, first_seen, last_seen)
+    SELECT id, first_seen, last_seen FROM customer_delta ORDER BY id
+    ON CONFLICT (id) DO UPDATE SET
+        first_seen = least(customers.first_seen, excluded.first_seen),
+        last_seen = greatest(customers.last_seen, excluded.last_seen)
+    WHERE excluded.first_seen < customers.first_seen OR excluded.last_seen > customers.last_seen
+)
+DELETE FROM customer_delta
+"""
 
 
 async def _merge(
@@ -191,23 +205,28 @@ async def _upsert_identifiers(
         lasts.append(last)
     if not keys:
         return
-    order = sorted(range(len(keys)), key=keys.__getitem__)  # one lock order for every writer
-    await connection.execute(
-        """
-        INSERT INTO identifiers AS i (type, value, customer_id, first_seen, last_seen)
-        SELECT type, value, customer_id, first_seen, last_seen
-        FROM unnest($1::text[], $2::text[], $3::bigint[], $4::timestamptz[], $5::timestamptz[])
-            AS k(type, value, customer_id, first_seen, last_seen)
-        ON CONFLICT (type, value) DO UPDATE SET
-            first_seen = least(i.first_seen, excluded.first_seen),
-            last_seen = greatest(i.last_seen, excluded.last_seen)
-        """,
-        [keys[i].type for i in order],
-        [keys[i].value for i in order],
-        [owners[i] for i in order],
-        [firsts[i] for i in order],
-        [lasts[i] for i in order],
+    await connection.copy_records_to_table(
+        "identifier_delta",
+        records=[
+            (key.type, key.value, owner, first, last)
+            for key, owner, first, last in zip(keys, owners, firsts, lasts, strict=True)
+        ],
+        columns=("type", "value", "customer_id", "first_seen", "last_seen"),
     )
+    await connection.execute(_UPSERT_IDENTIFIERS)
+
+
+_UPSERT_IDENTIFIERS = """
+WITH upserted AS (
+    INSERT INTO identifiers AS i (type, value, customer_id, first_seen, last_seen)
+    SELECT type, value, customer_id, first_seen, last_seen FROM identifier_delta
+    ORDER BY type, value  -- one lock order for every writer
+    ON CONFLICT (type, value) DO UPDATE SET
+        first_seen = least(i.first_seen, excluded.first_seen),
+        last_seen = greatest(i.last_seen, excluded.last_seen)
+)
+DELETE FROM identifier_delta
+"""
 
 
 async def _record_conflicts(

@@ -22,7 +22,7 @@ profiles created here get provisional ids above `PROVISIONAL_BASE`, so `min()` i
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -81,6 +81,22 @@ class StitchPlan:
     conflicts: list[Conflict] = field(default_factory=list)
     survivor: dict[int, int] = field(default_factory=dict)
     """merged-away profile -> final survivor, for every merge in the plan."""
+
+
+def needing_counts(events: Iterable[EventKeys], owner: Mapping[IdKey, int]) -> set[int]:
+    """The stored profiles whose identifier counts the stitcher may consult for this batch.
+
+    Counts matter only where an identifier could be added (an event with an unknown key) or
+    profiles could merge or be absorbed (an event touching two). Most events carry only keys
+    their one owner already holds: whatever the counts say, such an event lands on that owner
+    (a property test holds the plans equal), so their owners' counts need not be read at all.
+    """
+    needed: set[int] = set()
+    for event in events:
+        owners = {owner[k] for k in event.keys if k in owner}
+        if len(owners) > 1 or any(k not in owner for k in event.keys):
+            needed |= owners
+    return needed
 
 
 class Stitcher:

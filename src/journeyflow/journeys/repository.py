@@ -179,34 +179,26 @@ async def rewrite(
 
 _METRIC_LIST = ", ".join(METRICS)
 _KEY_LIST = ", ".join(KEYS)
+_ADDED = ", ".join(f"{m} = b.{m} + excluded.{m}" for m in METRICS)
 _APPLY_DELTAS = f"""
-WITH delta AS (
-    SELECT ($1::timestamptz[])[i] AS minute, {
-    ", ".join(f"($2::text[])[i][{n + 1}] AS {k}" for n, k in enumerate(KEYS))
-}, {", ".join(f"($3::bigint[])[i][{n + 1}] AS {m}" for n, m in enumerate(METRICS))}
-    FROM generate_subscripts($1::timestamptz[], 1) AS i
-), minutes AS (
+WITH minutes AS (
     INSERT INTO metric_buckets AS b (minute, {_KEY_LIST}, {_METRIC_LIST})
-    SELECT * FROM delta ORDER BY minute, {_KEY_LIST}
-    ON CONFLICT (minute, {_KEY_LIST}) DO UPDATE SET {
-    ", ".join(f"{m} = b.{m} + excluded.{m}" for m in METRICS)
-}
+    SELECT minute, {_KEY_LIST}, {_METRIC_LIST} FROM bucket_delta ORDER BY minute, {_KEY_LIST}
+    ON CONFLICT (minute, {_KEY_LIST}) DO UPDATE SET {_ADDED}
+), hours AS (
+    INSERT INTO metric_buckets_hourly AS b (hour, {_KEY_LIST}, {_METRIC_LIST})
+    SELECT date_trunc('hour', minute, 'UTC'), {_KEY_LIST},
+           {", ".join(f"sum({m})::bigint" for m in METRICS)}
+    FROM bucket_delta
+    GROUP BY 1, {_KEY_LIST}
+    HAVING {" OR ".join(f"sum({m}) <> 0" for m in METRICS)}
+    ORDER BY 1, {_KEY_LIST}
+    ON CONFLICT (hour, {_KEY_LIST}) DO UPDATE SET {_ADDED}
 )
-INSERT INTO metric_buckets_hourly AS b (hour, {_KEY_LIST}, {_METRIC_LIST})
-SELECT date_trunc('hour', minute, 'UTC'), {_KEY_LIST}, {
-    ", ".join(f"sum({m})::bigint" for m in METRICS)
-}
-FROM delta
-GROUP BY 1, {_KEY_LIST}
-HAVING {" OR ".join(f"sum({m}) <> 0" for m in METRICS)}
-ORDER BY 1, {_KEY_LIST}
-ON CONFLICT (hour, {_KEY_LIST}) DO UPDATE SET {
-    ", ".join(f"{m} = b.{m} + excluded.{m}" for m in METRICS)
-}
+DELETE FROM bucket_delta
 """
-"""One statement for both tables: the minute rows as given, the hour rows summed from them.
-Keys travel as one 2-D array and counts as another (asyncpg checks every element of a 1-D
-array parameter one by one; a 2-D array only row by row)."""
+"""The minute rows as staged, the hour rows summed from them, in one statement that also
+empties the staging table (all three see the rows as they were staged)."""
 
 
 async def apply_deltas(connection: Connection, delta: Contributions) -> None:
@@ -214,12 +206,12 @@ async def apply_deltas(connection: Connection, delta: Contributions) -> None:
     rows = sorted(delta.items())  # one lock order for every writer
     if not rows:
         return
-    await connection.execute(
-        _APPLY_DELTAS,
-        [bucket.minute for bucket, _ in rows],
-        [[b.channel, b.intent, b.department, b.source] for b, _ in rows],
-        [[counts.get(m, 0) for m in METRICS] for _, counts in rows],
+    await connection.copy_records_to_table(
+        "bucket_delta",
+        records=[(*bucket, *(counts.get(m, 0) for m in METRICS)) for bucket, counts in rows],
+        columns=("minute", *KEYS, *METRICS),
     )
+    await connection.execute(_APPLY_DELTAS)
     # Only a decrease can leave a row all-zero; drop those (rows nobody counts in any more).
     shrunk = [bucket for bucket, counts in rows if any(v < 0 for v in counts.values())]
     if shrunk:

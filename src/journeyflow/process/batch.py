@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from journeyflow.identity import repository as identities
 from journeyflow.identity.keys import IdentifierRules
-from journeyflow.identity.stitch import EventKeys, Stitcher, StitchPlan
+from journeyflow.identity.stitch import EventKeys, Stitcher, StitchPlan, needing_counts
 from journeyflow.journeys.changes import Changes
 from journeyflow.journeys.definitions import Definitions
 from journeyflow.journeys.derive import can_change, derivable
@@ -110,7 +110,9 @@ class BatchApplier:
         events, keyed = batch.events, batch.keys
         hits, misses = self.cache.hits, self.cache.misses
         all_keys = sorted({k for event in keyed for k in event.keys})
-        known = await identities.load_known(connection, all_keys, self._limited_types)
+        known = await identities.load_known(connection, all_keys)
+        needed = needing_counts(keyed, known.owner)
+        await identities.load_counts(connection, known, needed, self._limited_types)
         plan = self._stitcher.plan(keyed, known)
         refs = {e.seq: identities.EventRef(e.source, e.event_id, e.occurred_at) for e in events}
         real = await identities.apply_plan(connection, plan, refs, known)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, TypeAlias
 import asyncpg
 
 from journeyflow.errors import DatabaseError
+from journeyflow.store.staging import create_staging
 
 if TYPE_CHECKING:
     from asyncpg.pool import PoolConnectionProxy
@@ -21,9 +22,10 @@ else:
 
 
 async def connect(dsn: str, *, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
+    """The pool of a migrated database; each connection gets the staging tables."""
     try:
         pool = await asyncpg.create_pool(
-            dsn, min_size=min_size, max_size=max_size, command_timeout=60
+            dsn, min_size=min_size, max_size=max_size, command_timeout=60, init=create_staging
         )
     except (OSError, asyncpg.PostgresError) as error:
         raise DatabaseError(f"cannot connect to Postgres: {error}") from error

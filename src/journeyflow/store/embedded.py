@@ -51,6 +51,12 @@ class EmbeddedPostgres:
         return self.dsn
 
     @property
+    def pid(self) -> int:
+        """The postmaster's process id."""
+        pid: int = self._server.get_pid()
+        return pid
+
+    @property
     def socket_dir(self) -> str:
         uri: str = self._server.get_uri()
         return uri.rsplit("host=", 1)[1]

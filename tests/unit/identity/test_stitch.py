@@ -19,6 +19,7 @@ from journeyflow.identity.stitch import (
     Merge,
     Stitcher,
     StitchPlan,
+    needing_counts,
 )
 from journeyflow.settings import IdentitySettings
 
@@ -552,3 +553,50 @@ def test_the_final_partition_is_the_identifier_graph_components_whatever_the_ord
         assert len(store.counts) == len(expected), "one live profile per component"
         for type_, limit in LIMITS.items():
             assert all(c[type_] <= limit for c in store.counts.values())
+
+
+# -- counts are read only where they can matter (property) ---------------------------------------
+
+SMALL_LIMITS = IdentifierRules(
+    IdentitySettings(
+        max_per_profile={"email": 2, "phone": 2, "account_id": 1, "device_id": 2},
+        max_merges_per_event=2,
+    ),
+    "US",
+)
+KEY_POOL = [
+    *(email(n) for n in range(6)),
+    *(phone(n) for n in range(6)),
+    *(account(n) for n in range(4)),
+    *(device(n) for n in range(4)),
+    *(contact(n) for n in range(4)),
+]
+
+
+@st.composite
+def stored_and_batch(draw: st.DrawFn) -> tuple[KnownProfiles, list[EventKeys]]:
+    """A store of a few profiles (over their limits too) and a batch over the same key pool."""
+    owner = {key: draw(st.integers(1, 5)) for key in draw(st.sets(st.sampled_from(KEY_POOL)))}
+    counts: dict[int, Counter[str]] = {}
+    for key, profile in owner.items():
+        if key.type != CONTACT:
+            counts.setdefault(profile, Counter())[key.type] += 1
+    events = draw(
+        st.lists(st.lists(st.sampled_from(KEY_POOL), min_size=1, max_size=4, unique=True))
+    )
+    batch = [EventKeys(seq, keys) for seq, keys in enumerate(events, start=1)]
+    return KnownProfiles(owner=owner, counts=counts), batch
+
+
+@settings(max_examples=400, deadline=None)
+@given(case=stored_and_batch())
+def test_reading_counts_only_where_needed_plans_exactly_as_reading_them_all(
+    case: tuple[KnownProfiles, list[EventKeys]],
+) -> None:
+    store, batch = case
+    needed = needing_counts(batch, store.owner)
+    partial = KnownProfiles(
+        owner=dict(store.owner), counts={p: c for p, c in store.counts.items() if p in needed}
+    )
+    stitch = Stitcher(SMALL_LIMITS)
+    assert stitch.plan(batch, partial) == stitch.plan(batch, store)
