@@ -65,6 +65,7 @@ async def run(sizes: dict[str, Any], only: set[str]) -> dict[str, Any]:
             del rows
             say("process: running the processor to the end of the log")
             out["process"] = await process.process_all(scratch, Settings(), pg.cpu_seconds)
+        await pg.settle(drop="bench_process")
         if "http" in only:
             dsn = await pg.fresh("bench_http")
             with ServeProcess(
@@ -75,6 +76,7 @@ async def run(sizes: dict[str, Any], only: set[str]) -> dict[str, Any]:
                     ingest.http_throughput, serve, sizes["http_seconds"], 8, pg.cpu_seconds
                 )
                 out["http"]["service_peak_rss_bytes"] = serve.peak_rss
+            await pg.settle()
             dsn = await pg.fresh("bench_http")
             with ServeProcess(dsn, DATA / "serve") as serve:
                 say(f"http: serve with its processor, closed loop for {sizes['http_seconds']:.0f}s")
@@ -82,6 +84,7 @@ async def run(sizes: dict[str, Any], only: set[str]) -> dict[str, Any]:
                     ingest.http_throughput, serve, sizes["http_seconds"], 8, pg.cpu_seconds
                 )
                 out["http_with_processor"]["service_peak_rss_bytes"] = serve.peak_rss
+        await pg.settle(drop="bench_http")
         if "freshness" in only:
             dsn = await pg.fresh("bench_fresh")
             with ServeProcess(dsn, DATA / "serve") as serve:
@@ -90,6 +93,7 @@ async def run(sizes: dict[str, Any], only: set[str]) -> dict[str, Any]:
                     ingest.freshness, serve, 5000.0, sizes["freshness_seconds"]
                 )
                 out["freshness"]["service_peak_rss_bytes"] = serve.peak_rss
+        await pg.settle(drop="bench_fresh")
         if "queries" in only:
             dsn, info = await dataset.ensure(pg, sizes["customers"], say)
             out["dataset"] = info

@@ -3,7 +3,9 @@ one database per stage (fresh ones for throughput, a cached one for the large qu
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import time
 from pathlib import Path
 
 import asyncpg
@@ -46,6 +48,26 @@ class BenchPostgres:
             return bool(
                 await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", database)
             )
+        finally:
+            await connection.close()
+
+    async def settle(self, *, drop: str | None = None, within: float = 300) -> None:
+        """Let the server finish what an earlier stage left it doing, so the next stage is not
+        timed against it: drop that stage's database (its autovacuum goes with it), checkpoint,
+        and wait until no autovacuum worker runs (at most `within` seconds)."""
+        connection = await asyncpg.connect(self.dsn("journeyflow"))
+        try:
+            if drop is not None:
+                await connection.execute(f'DROP DATABASE IF EXISTS "{drop}" WITH (FORCE)')
+            await connection.execute("CHECKPOINT")
+            deadline = time.monotonic() + within
+            while time.monotonic() < deadline:
+                busy = await connection.fetchval(
+                    "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'"
+                )
+                if not busy:
+                    break
+                await asyncio.sleep(1)
         finally:
             await connection.close()
 

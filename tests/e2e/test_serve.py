@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from support.subprocesses import free_port, journeyflow
+from support.subprocesses import free_port, journeyflow, wait_ready
 
 from journeyflow.bootstrap import ADMIN_KEY_FILE
 
@@ -37,16 +37,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     log = home / "serve.log"
     process = journeyflow("serve", env=env, cwd=home, log=log)
     running = Running(process, f"http://127.0.0.1:{port}", home / "data", log)
-    deadline = time.monotonic() + 90
-    while True:
-        assert process.poll() is None, running.output()
-        assert time.monotonic() < deadline, "serve did not become ready:\n" + running.output()
-        try:
-            if httpx.get(f"{running.url}/readyz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
+    wait_ready(running.url, process, log)
     yield running
     if process.poll() is None:
         process.kill()

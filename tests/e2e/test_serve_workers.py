@@ -9,21 +9,9 @@ from pathlib import Path
 
 import httpx
 import psutil
-from support.subprocesses import free_port, journeyflow
+from support.subprocesses import free_port, journeyflow, wait_ready
 
 from journeyflow.bootstrap import ADMIN_KEY_FILE
-
-
-def wait_ready(url: str, log: Path) -> None:
-    deadline = time.monotonic() + 90
-    while True:
-        assert time.monotonic() < deadline, "serve did not become ready:\n" + log.read_text()
-        try:
-            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
 
 
 def test_two_http_workers_and_a_separate_processor_share_one_embedded_postgres(
@@ -40,7 +28,7 @@ def test_two_http_workers_and_a_separate_processor_share_one_embedded_postgres(
     serve = journeyflow("serve", "--workers", "2", env=env, cwd=tmp_path, log=serve_log)
     processor = None
     try:
-        wait_ready(url, serve_log)
+        wait_ready(url, serve, serve_log)
         assert len(psutil.Process(serve.pid).children()) >= 2, serve_log.read_text()
         key = (tmp_path / "data" / ADMIN_KEY_FILE).read_text().strip()
         with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {key}"}) as client:

@@ -8,8 +8,8 @@ writer (another processor, a replay, a rolled-back batch) leaves a different val
 is read again from the tables. Values come from a sequence and are never reused.
 
 The timeline and the derived tables drop their foreign keys to `customers`: each inserted row
-cost an index probe and a row lock on `customers` (a third of the timeline's COPY time, measured
-with `make bench`), and every writer of these rows is a batch transaction that has created or
+cost an index probe and a row lock on `customers` (15-35 % of the timeline's COPY time, measured
+here), and every writer of these rows is a batch transaction that has created or
 locked the customer first (erasure deletes them together). The identity graph keeps its keys.
 
 `journeyflow_log_append(batch jsonb)` appends a request's events to `event_log` under the append
