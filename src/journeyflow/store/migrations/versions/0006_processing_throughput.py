@@ -68,10 +68,14 @@ BEGIN
     ), inserted AS (
         INSERT INTO event_log (source, event_id, revision, received_at, payload)
         SELECT s, i, r, at, payload FROM input
-        WHERE NOT EXISTS (
-            SELECT 1 FROM event_log l
+        -- An index probe per event, whatever the statistics said when this plan was cached
+        -- (a plan made on an empty log anti-joined a full scan of it; LIMIT rules that out).
+        LEFT JOIN LATERAL (
+            SELECT 1 AS found FROM event_log l
             WHERE l.source = input.s AND l.event_id = input.i AND l.revision >= input.r
-        )
+            LIMIT 1
+        ) logged ON true
+        WHERE logged.found IS NULL
         ORDER BY n
         RETURNING event_log.source, event_log.event_id
     )
