@@ -79,8 +79,7 @@ async def run(sizes: dict[str, Any], only: set[str]) -> dict[str, Any]:
                 )
                 out["freshness"]["service_peak_rss_bytes"] = serve.peak_rss
         await pg.settle(drop="bench_fresh")
-        # Bulk writes leave the server busy for minutes (seen as HTTP ingest at a third of its
-        # rate right after them): the short, latency-sensitive stages run first.
+        # The limits and the processing backlog last (each stage waits for the server to settle).
         scratch = await pg.fresh("bench_process")
         if "copy" in only:
             say(f"copy: {sizes['copy_rows']:,} timeline-shaped rows")
