@@ -87,7 +87,7 @@ async def process_all(
             pool,
             applier,
             Metrics(),
-            batch_size=settings.processing.batch_size,
+            batch_size=settings.processing.batch_for(beside_http=False),
             linger=timedelta(0),
         )
         total = await pool.fetchval("SELECT count(*) FROM event_log")
@@ -118,7 +118,7 @@ async def process_all(
         "per_second": done / seconds,
         "second_half_per_second": second_half,
         "customers": customers,
-        "batch_size": settings.processing.batch_size,
+        "batch_size": settings.processing.batch_for(beside_http=False),
         "state_cache_hit_ratio": cache.hits / max(1, cache.hits + cache.misses),
         "state_cache_events": cache.events,
         "rederived_customers_per_event": (cache.hits + cache.misses) / max(1, done),

@@ -138,7 +138,9 @@ def tune_garbage_collection() -> None:
     gc.set_threshold(50_000, 20, 100)
 
 
-async def start(settings: Settings, *, pool_size: int = 10) -> Service:
+async def start(settings: Settings, *, pool_size: int = 10, beside_http: bool = True) -> Service:
+    """Wire the service; `beside_http`: its processor shares the event loop with `serve`'s HTTP
+    (smaller default batches)."""
     tune_garbage_collection()
     dsn, embedded = await database_dsn(settings)
     try:
@@ -151,6 +153,7 @@ async def start(settings: Settings, *, pool_size: int = 10) -> Service:
     metrics = Metrics()
     kafka_metrics = KafkaMetrics(metrics.registry)
     rules = IdentifierRules(settings.identity, settings.default_phone_region)
+    batch_size = settings.processing.batch_for(beside_http=beside_http)
     applier = BatchApplier(
         rules,
         definitions.from_settings(settings),
@@ -160,14 +163,14 @@ async def start(settings: Settings, *, pool_size: int = 10) -> Service:
         pool,
         applier,
         metrics,
-        batch_size=settings.processing.batch_size,
+        batch_size=batch_size,
         linger=settings.processing.linger,
     )
     kafka: KafkaRuntime | None = None
     if settings.kafka.enabled:
         try:
             kafka = await kafka_runtime.start(
-                settings, pool, rules, applier, metrics, kafka_metrics
+                settings, pool, rules, applier, metrics, kafka_metrics, batch_size=batch_size
             )
         except BaseException:
             await pool.close()

@@ -99,7 +99,7 @@ def _run_until_signalled(settings: Settings, which: str) -> None:
     """Start the service without HTTP and run one of its log consumers until SIGTERM/Ctrl-C."""
 
     async def main() -> None:
-        service = await bootstrap.start(settings, pool_size=2)
+        service = await bootstrap.start(settings, pool_size=2, beside_http=False)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):

@@ -89,10 +89,22 @@ class IdentitySettings(BaseModel):
         return value
 
 
+BESIDE_HTTP_BATCH = 2_000
+STANDALONE_BATCH = 10_000
+
+
 class ProcessingSettings(BaseModel):
     """How the processor takes micro-batches from the log."""
 
-    batch_size: int = Field(default=2000, ge=1, le=50_000)
+    batch_size: int | None = Field(
+        default=None,
+        ge=1,
+        le=50_000,
+        description="the most events one processing transaction takes; unset: "
+        f"{BESIDE_HTTP_BATCH:,} where the processor shares `serve`'s event loop with HTTP, "
+        f"{STANDALONE_BATCH:,} in `journeyflow process` (a batch takes what the log holds, so "
+        "live traffic makes small ones; a backlog is worked off in large ones)",
+    )
     linger: timedelta = Field(
         default=timedelta(milliseconds=50),
         description="how long an idle processor waits before polling the log again",
@@ -114,6 +126,14 @@ class ProcessingSettings(BaseModel):
         "events (about 0.5 KB each with their derived state); 0 reads every touched customer "
         "from Postgres in every batch",
     )
+
+    def batch_for(self, *, beside_http: bool) -> int:
+        """The configured batch size, else the default for where the processor runs: larger
+        batches re-derive a busy customer once for more of its events (+20-50 % throughput on a
+        backlog), but each holds the event loop longer, which HTTP requests beside it feel."""
+        if self.batch_size is not None:
+            return self.batch_size
+        return BESIDE_HTTP_BATCH if beside_http else STANDALONE_BATCH
 
 
 class JourneySettings(BaseModel):

@@ -59,6 +59,23 @@ def test_nested_fields_are_read_with_double_underscores(monkeypatch: pytest.Monk
     assert settings.identity.max_per_profile["customer_id"] == 1  # the rest keeps its defaults
 
 
+def test_batch_size_defaults_to_small_batches_beside_http_and_large_ones_alone() -> None:
+    processing = Settings().processing
+
+    assert processing.batch_for(beside_http=True) == 2_000
+    assert processing.batch_for(beside_http=False) == 10_000
+
+
+def test_a_configured_batch_size_holds_wherever_the_processor_runs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("JOURNEYFLOW_PROCESSING__BATCH_SIZE", "500")
+    processing = Settings().processing
+
+    assert processing.batch_for(beside_http=True) == 500
+    assert processing.batch_for(beside_http=False) == 500
+
+
 def test_invalid_nested_values_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("JOURNEYFLOW_IDENTITY__MAX_MERGES_PER_EVENT", "0")
 

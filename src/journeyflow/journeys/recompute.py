@@ -12,6 +12,7 @@ for merges and revisions, from the tables.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Mapping, Sequence
 
 from journeyflow.journeys import repository
@@ -63,7 +64,7 @@ async def recompute(
     stored.update(
         await repository.load_derived(connection, [c for c in everyone if c not in stored])
     )
-    fresh = {customer: derive_sorted(histories[customer], definitions) for customer in live}
+    fresh = await _derive(live, histories, definitions)
     result = changes(*trim(combine(stored.values()), combine(fresh.values())))
     await repository.rewrite(connection, stored, fresh)
     await repository.apply_deltas(connection, result.buckets)
@@ -77,6 +78,24 @@ async def recompute(
             else:
                 cache.discard(customer)
     return result
+
+
+DERIVE_CHUNK = 250
+"""Customers derived between two yields to the event loop: a large batch's derivation does not
+hold up requests served on the same loop, and lets the next batch's read-ahead move on."""
+
+
+async def _derive(
+    customers: Sequence[int],
+    histories: Mapping[int, tuple[EventFacts, ...]],
+    definitions: Definitions,
+) -> dict[int, Derived]:
+    fresh: dict[int, Derived] = {}
+    for start in range(0, len(customers), DERIVE_CHUNK):
+        for customer in customers[start : start + DERIVE_CHUNK]:
+            fresh[customer] = derive_sorted(histories[customer], definitions)
+        await asyncio.sleep(0)
+    return fresh
 
 
 def _merged(history: tuple[EventFacts, ...], added: Sequence[EventFacts]) -> tuple[EventFacts, ...]:

@@ -38,6 +38,8 @@ async def start(
     applier: BatchApplier,
     metrics: Metrics,
     kafka_metrics: KafkaMetrics,
+    *,
+    batch_size: int,
 ) -> KafkaRuntime:
     """Connect the producer (raises when no broker answers) and build the consumers."""
     kafka = settings.kafka
@@ -46,7 +48,6 @@ async def start(
     topics = Topics(kafka.topic_prefix)
     log = KafkaEventLog(producer, topics.events, pool, rules, kafka.produce_timeout.total_seconds())
     ingest = IngestService(log, rules, metrics)
-    batch_size = settings.processing.batch_size
     processor = KafkaProcessor(
         kafka,
         pool,
