@@ -177,6 +177,17 @@ def table(s: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def python_speed() -> float:
+    """Seconds for a fixed pure-Python loop (best of three): how fast this machine's cores were
+    during the run, so runs on a shared machine can be compared (lower is faster)."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        sum(range(30_000_000))
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes (about 5 minutes)")
@@ -186,8 +197,10 @@ def main() -> None:
     sizes = dict(QUICK if args.quick else FULL)
     if args.customers:
         sizes["customers"] = args.customers
+    speed_before = python_speed()
     started = time.perf_counter()
     raw = asyncio.run(run(sizes, set(args.only.split(","))))
+    speed_after = python_speed()
     s = summary(raw)
     result = {
         "mode": "quick" if args.quick else "full",
@@ -198,6 +211,7 @@ def main() -> None:
             "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
             "python": platform.python_version(),
             "platform": platform.platform(),
+            "python_loop_seconds": {"before": speed_before, "after": speed_after},
         },
         "sizes": sizes,
         "summary": s,
@@ -213,6 +227,10 @@ def main() -> None:
     print(
         f"sizes: {sizes['process_events']:,} events processed, {sizes['customers']:,} customers "
         f"queried, HTTP {sizes['http_seconds']:.0f}s, freshness {sizes['freshness_seconds']:.0f}s"
+    )
+    print(
+        f"machine speed: a fixed Python loop took {speed_before:.2f}s before the run and "
+        f"{speed_after:.2f}s after (lower is faster; compare runs by it)"
     )
     print(table(s))
     print(f"written to {path.relative_to(ROOT)}")
