@@ -45,7 +45,8 @@ integration: $(VENV)/.dev
 e2e: $(VENV)/.dev
 	$(BIN)/pytest tests/e2e
 
-# Not part of `make test`/CI: ~45 min (BENCH_ARGS=--quick: ~5 min); see README "Performance".
+# Not part of `make test`/CI: ~45 min the first time (it builds the 1M-customer query data set),
+# ~10 min after; BENCH_ARGS=--quick: a few minutes. See README "Performance".
 bench: $(VENV)/.dev  ## throughput, freshness and query latency beside the machine's limits
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
