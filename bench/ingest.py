@@ -91,8 +91,11 @@ async def _freshness(serve: ServeProcess, rate: float, seconds: float) -> dict[s
         head = next((h for t, h, _ in samples if t >= answered), samples[-1][1])
         seen = next(t for t, _, processed in samples if processed >= head and t >= answered)
         delays.append(seen - sent)
-    metrics = serve.get("/metrics").decode()
-    processed = _sample(metrics, "journeyflow_processed_events_total")
+    processed = (  # the processor's counters are in its own process when it runs beside serve
+        None
+        if serve.processor_beside
+        else _sample(serve.get("/metrics").decode(), "journeyflow_processed_events_total")
+    )
     scorecard = orjson.loads(serve.get("/v1/scorecard?window=15m"))
     return {
         "events": accepted,

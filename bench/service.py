@@ -1,4 +1,5 @@
-"""`journeyflow serve` as a subprocess on a bench database, with its RSS sampled while it runs."""
+"""`journeyflow serve` as a subprocess on a bench database, with its RSS sampled while it runs;
+optionally with `journeyflow process` beside it (serve as an ingest tier)."""
 
 from __future__ import annotations
 
@@ -26,8 +27,17 @@ def _free_port() -> int:
 
 
 class ServeProcess:
-    def __init__(self, dsn: str, data_dir: Path, *, workers: int = 1, **env: str) -> None:
+    def __init__(
+        self,
+        dsn: str,
+        data_dir: Path,
+        *,
+        workers: int = 1,
+        processor_beside: bool = False,
+        **env: str,
+    ) -> None:
         self.workers = workers
+        self.processor_beside = processor_beside
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._env = {
@@ -36,9 +46,11 @@ class ServeProcess:
             "JOURNEYFLOW_DATA_DIR": str(data_dir),
             "JOURNEYFLOW_API_KEYS": orjson.dumps({KEY: ["admin"]}).decode(),
             "JOURNEYFLOW_LOG_LEVEL": "warning",
+            **({"JOURNEYFLOW_PROCESSING__IN_SERVE": "false"} if processor_beside else {}),
             **env,
         }
         self._process: subprocess.Popen[bytes] | None = None
+        self._processor: subprocess.Popen[bytes] | None = None
         self.peak_rss = 0
         self._sampling = False
 
@@ -62,16 +74,23 @@ class ServeProcess:
                 time.sleep(0.2)
         else:
             raise RuntimeError("journeyflow serve did not become ready in 60 s")
+        if self.processor_beside:  # after serve: it has applied the migrations
+            self._processor = subprocess.Popen(
+                [str(cli), "process"],
+                env=self._env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
         self._sampling = True
         threading.Thread(target=self._sample, daemon=True).start()
         return self
 
     def _sample(self) -> None:
         assert self._process is not None
-        me = psutil.Process(self._process.pid)
+        tops = [psutil.Process(p.pid) for p in (self._process, self._processor) if p is not None]
         while self._sampling:
-            try:  # the server, or the sum of its worker processes
-                processes = [me, *me.children(recursive=True)]
+            try:  # the server (or the sum of its worker processes) and the processor beside it
+                processes = [p for top in tops for p in (top, *top.children(recursive=True))]
                 self.peak_rss = max(self.peak_rss, sum(p.memory_info().rss for p in processes))
             except psutil.Error:
                 return
@@ -102,9 +121,11 @@ class ServeProcess:
         trace: TracebackType | None,
     ) -> None:
         self._sampling = False
-        if self._process is not None:
-            self._process.terminate()
+        for process in (self._processor, self._process):
+            if process is None:
+                continue
+            process.terminate()
             try:
-                self._process.wait(30)
+                process.wait(30)
             except subprocess.TimeoutExpired:
-                self._process.kill()
+                process.kill()
