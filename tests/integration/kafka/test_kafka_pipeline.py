@@ -34,7 +34,7 @@ def native_bodies() -> list[tuple[str, bytes]]:
     A sample is left out when it reuses an event id an earlier sample took (Stripe's docs put
     `evt_000000000000000000000000` on several different events). Of two different events under
     one id the first processed is kept and the other is a duplicate; on Kafka they may travel in
-    different partitions (keyed by their strongest identifiers, DESIGN §2), so which is first is
+    different partitions (keyed by their strongest identifiers, DESIGN §1), so which is first is
     not defined, and neither is the partition that follows from their identifiers.
     """
     bodies = []
