@@ -77,6 +77,7 @@ async def process_all(
     """Run the processor to the end of the log; rate overall and over the second half, and the
     CPU time it took in this process (Python) and in Postgres, per event."""
     tune_garbage_collection()
+    batch_size = settings.processing.batch_for(beside_http=False)  # as `journeyflow process`
     pool = await connect(dsn, min_size=1, max_size=2)
     try:
         rules = IdentifierRules(settings.identity, settings.default_phone_region)
@@ -87,7 +88,7 @@ async def process_all(
             pool,
             applier,
             Metrics(),
-            batch_size=settings.processing.batch_for(beside_http=False),
+            batch_size=batch_size,
             linger=timedelta(0),
         )
         total = await pool.fetchval("SELECT count(*) FROM event_log")
@@ -118,7 +119,7 @@ async def process_all(
         "per_second": done / seconds,
         "second_half_per_second": second_half,
         "customers": customers,
-        "batch_size": settings.processing.batch_for(beside_http=False),
+        "batch_size": batch_size,
         "state_cache_hit_ratio": cache.hits / max(1, cache.hits + cache.misses),
         "state_cache_events": cache.events,
         "rederived_customers_per_event": (cache.hits + cache.misses) / max(1, done),
