@@ -75,10 +75,11 @@ async def apply_plan(
     events: Mapping[int, EventRef],
     known: KnownProfiles,
 ) -> dict[int, int]:
-    """Write the plan; returns every assigned profile id (provisional or not) -> real id."""
+    """Write the plan's profiles, merges and conflicts; returns every assigned profile id
+    (provisional or not) -> real id. Its identifiers are written by `record_identifiers`: nothing
+    later in the batch reads them, so a processor can send them while it derives."""
     real = await _create_profiles(connection, plan, events)
     await _merge(connection, plan, events, real)
-    await _upsert_identifiers(connection, plan, events, real, known)
     await _record_conflicts(connection, plan, events, real)
     return real
 
@@ -177,7 +178,7 @@ async def _merge(
     )
 
 
-async def _upsert_identifiers(
+async def record_identifiers(
     connection: Connection,
     plan: StitchPlan,
     events: Mapping[int, EventRef],

@@ -11,7 +11,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from journeyflow.journeys.contributions import Contributions, contributions, difference
+from journeyflow.journeys.contributions import (
+    Contributions,
+    accumulate,
+    contributions,
+    difference,
+    pruned,
+)
 from journeyflow.journeys.model import Contact, Derived, Journey, Survey
 
 SwitchKey = tuple[str, str, str]
@@ -101,6 +107,22 @@ def changes(old: Derived, new: Derived) -> Changes:
             if before is not None:
                 result.withdrawn["journey_resolution_seconds"] += 1
     return result
+
+
+def add(total: Changes, more: Changes) -> None:
+    """`total += more`, in place, for changes of customers apart from those already in `total`
+    (zeros may be left where they cancel out; `settled` drops them)."""
+    accumulate(total.buckets, more.buckets)
+    total.switches.update(more.switches)
+    total.handle += more.handle
+    total.resolution += more.resolution
+    total.withdrawn.update(more.withdrawn)
+
+
+def settled(total: Changes) -> Changes:
+    """`total` without the zeros `add` may leave."""
+    switches = Counter({key: n for key, n in total.switches.items() if n})
+    return Changes(pruned(total.buckets), switches, total.handle, total.resolution, total.withdrawn)
 
 
 def switches_of(derived: Derived) -> Counter[SwitchKey]:

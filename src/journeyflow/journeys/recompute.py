@@ -8,15 +8,21 @@ rows that did not change are set aside first: they cancel out, and are not rewri
 The history and stored state come from the state cache when the customer's stamp says the entry
 is current and the batch only appended events to its timeline (the common case); otherwise, and
 for merges and revisions, from the tables.
+
+Deriving is Python work and writing the batch's timeline rows and identifiers is Postgres work,
+on a core of its own. So when the batch holds only first revisions, those writes run on the
+connection while the customers are derived, on the assumption that every event is new; the
+write reports any that were not, and their customers are derived again after it.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping, Sequence
+import contextlib
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 
 from journeyflow.journeys import repository
-from journeyflow.journeys.changes import Changes, changes, combine, trim
+from journeyflow.journeys.changes import Changes, add, changes, combine, settled, trim
 from journeyflow.journeys.definitions import Definitions
 from journeyflow.journeys.derive import derive_sorted
 from journeyflow.journeys.facts import EventFacts, by_order
@@ -32,40 +38,67 @@ async def recompute(
     *,
     cache: StateCache | None = None,
     appended: Mapping[int, Sequence[EventFacts]] | None = None,
+    alongside: Callable[[], Awaitable[set[int]]] | None = None,
 ) -> Changes:
     """Re-derive `customers` (live ones; merged-away ones are only retired) and apply deltas.
 
     `appended`: customers whose timelines this batch changed only by inserting these derivable
     events (their cached history plus these is their history now); anyone else is read again.
+
+    `alongside`: the batch's timeline write, not yet made, when `appended` assumes what it will
+    insert. It runs on the connection while Python derives the customers `appended` covers (their
+    histories are read before it, plus `appended`), so Postgres and Python work at the same time.
+    It returns the customers whose timelines it did not change as assumed: those are derived
+    again from the tables after it.
     """
     everyone = sorted(set(customers))
     if not everyone:
+        if alongside is not None:
+            await alongside()
         return Changes()
     stamps = await repository.lock_and_stamp(connection, everyone)
     live = [c for c in everyone if c in stamps and stamps[c].live]
+    appended = appended or {}
     histories: dict[int, tuple[EventFacts, ...]] = {}
     stored: dict[int, Derived] = {}
-    if cache is not None and appended is not None:
+    if cache is not None:
         for customer in live:
             added = appended.get(customer)
-            if added is None:
-                continue
-            entry = cache.get(customer, stamps[customer].seen)
-            if entry is not None:
+            entry = None if added is None else cache.get(customer, stamps[customer].seen)
+            if added is not None and entry is not None:
                 histories[customer] = _merged(entry.history, added)
                 stored[customer] = entry.derived
-    unread = [c for c in live if c not in histories]
-    if cache is not None:
         cache.hits += len(histories)
-        cache.misses += len(unread)
-    loaded = await repository.load_events(connection, unread)
-    for customer in unread:
-        histories[customer] = tuple(sorted(loaded.get(customer, ()), key=by_order))
-    stored.update(
-        await repository.load_derived(connection, [c for c in everyone if c not in stored])
-    )
-    fresh = await _derive(live, histories, definitions)
-    result = changes(*trim(combine(stored.values()), combine(fresh.values())))
+        cache.misses += len(live) - len(histories)
+    result = Changes()
+    fresh: dict[int, Derived] = {}
+    if alongside is not None:
+        early = [c for c in live if c in appended]
+        unread = [c for c in early if c not in histories]
+        await _read_histories(connection, unread, histories)
+        for customer in unread:
+            histories[customer] = _merged(histories[customer], appended[customer])
+        await _read_stored(connection, early, stored)
+        task = asyncio.ensure_future(alongside())
+        await asyncio.sleep(0)  # let it send its first statement before deriving starts
+        try:
+            fresh = await _derive_in_steps(early, histories, stored, definitions, result)
+        except BaseException:
+            task.cancel()
+            with contextlib.suppress(BaseException):
+                await task
+            raise
+        unexpected = await task
+        if not unexpected.isdisjoint(early):  # rare: start again from the tables
+            result, fresh = Changes(), {}
+            for customer in unexpected:
+                histories.pop(customer, None)
+    rest = [c for c in everyone if c not in fresh]
+    await _read_histories(connection, [c for c in live if c not in histories], histories)
+    await _read_stored(connection, rest, stored)
+    fresh.update(await _derive(rest, histories, definitions))
+    add(result, _changes_of(rest, stored, fresh))
+    result = settled(result)
     await repository.rewrite(connection, stored, fresh)
     await repository.apply_deltas(connection, result.buckets)
     if cache is not None:
@@ -80,9 +113,27 @@ async def recompute(
     return result
 
 
+async def _read_histories(
+    connection: Connection, customers: Sequence[int], into: dict[int, tuple[EventFacts, ...]]
+) -> None:
+    loaded = await repository.load_events(connection, customers)
+    for customer in customers:
+        into[customer] = tuple(sorted(loaded.get(customer, ()), key=by_order))
+
+
+async def _read_stored(
+    connection: Connection, customers: Sequence[int], into: dict[int, Derived]
+) -> None:
+    into.update(await repository.load_derived(connection, [c for c in customers if c not in into]))
+
+
 DERIVE_CHUNK = 250
 """Customers derived between two yields to the event loop: a large batch's derivation does not
 hold up requests served on the same loop, and lets the next batch's read-ahead move on."""
+
+ALONGSIDE_CHUNK = 25
+"""The same while the connection writes: each yield lets the loop pass Postgres the next socket
+buffer of a COPY, so it is not left waiting for data."""
 
 
 async def _derive(
@@ -90,12 +141,44 @@ async def _derive(
     histories: Mapping[int, tuple[EventFacts, ...]],
     definitions: Definitions,
 ) -> dict[int, Derived]:
+    """Derive those of `customers` that have a history (the live ones)."""
     fresh: dict[int, Derived] = {}
     for start in range(0, len(customers), DERIVE_CHUNK):
         for customer in customers[start : start + DERIVE_CHUNK]:
-            fresh[customer] = derive_sorted(histories[customer], definitions)
+            if customer in histories:
+                fresh[customer] = derive_sorted(histories[customer], definitions)
         await asyncio.sleep(0)
     return fresh
+
+
+async def _derive_in_steps(
+    customers: Sequence[int],
+    histories: Mapping[int, tuple[EventFacts, ...]],
+    stored: Mapping[int, Derived],
+    definitions: Definitions,
+    into: Changes,
+) -> dict[int, Derived]:
+    """`_derive`, adding what changed to `into` as it goes, in `ALONGSIDE_CHUNK` steps.
+
+    Chunk by chunk equals all at once because no contact or journey moves between these
+    customers (moves come with merges and revisions, which are never derived alongside).
+    """
+    fresh: dict[int, Derived] = {}
+    for start in range(0, len(customers), ALONGSIDE_CHUNK):
+        part = customers[start : start + ALONGSIDE_CHUNK]
+        for customer in part:
+            fresh[customer] = derive_sorted(histories[customer], definitions)
+        add(into, _changes_of(part, stored, fresh))
+        await asyncio.sleep(0)
+    return fresh
+
+
+def _changes_of(
+    customers: Iterable[int], stored: Mapping[int, Derived], fresh: Mapping[int, Derived]
+) -> Changes:
+    group = list(customers)
+    old = combine(stored[c] for c in group if c in stored)
+    return changes(*trim(old, combine(fresh[c] for c in group if c in fresh)))
 
 
 def _merged(history: tuple[EventFacts, ...], added: Sequence[EventFacts]) -> tuple[EventFacts, ...]:

@@ -117,14 +117,34 @@ class BatchApplier:
         refs = {e.seq: identities.EventRef(e.source, e.event_id, e.occurred_at) for e in events}
         real = await identities.apply_plan(connection, plan, refs, known)
         customer_of = {e.seq: real[plan.assignments[e.seq]] for e in events}
-        written = await timeline.append(connection, [_row(customer_of[e.seq], e) for e in events])
-        affected = _affected(plan, real, events, customer_of) | written.changed
+        rows = [_row(customer_of[e.seq], e) for e in events]
+        merged = _merged(plan, real)
+        affected = _affected(events, customer_of, merged)
+        written = TimelineWrite(0)
+
+        async def write() -> set[int]:
+            nonlocal written
+            await identities.record_identifiers(connection, plan, refs, real, known)
+            written = await timeline.append(connection, rows)
+            return written.changed
+
+        alongside = None if any(e.revision for e in events) else write
+        if alongside is None:
+            # What a revision replaces (and whose timeline it leaves) is known once it is written.
+            affected |= await write()
+            appended = _appended(affected, written, events, merged)
+        else:
+            # First revisions only: each is a plain insert unless it is on a timeline already
+            # (then `write` says whose). Derive assuming so while Postgres writes them.
+            assumed = timeline.latest(rows)
+            appended = _appended(affected, TimelineWrite(len(assumed), assumed), events, merged)
         changes = await recompute(
             connection,
             affected,
             self.definitions,
             cache=self.cache,
-            appended=_appended(affected, written, events, _merged(plan, real)),
+            appended=appended,
+            alongside=alongside,
         )
         cache = CacheUse(self.cache.hits - hits, self.cache.misses - misses, self.cache.events)
         return BatchResult(
@@ -149,10 +169,7 @@ def _row(customer: int, event: BatchEvent) -> TimelineRow:
 
 
 def _affected(
-    plan: StitchPlan,
-    real: dict[int, int],
-    events: Sequence[BatchEvent],
-    customer_of: dict[int, int],
+    events: Sequence[BatchEvent], customer_of: dict[int, int], merged: set[int]
 ) -> set[int]:
     """Customers whose derived state may have changed: assigned an event that can change it,
     merged away, or survivors."""
@@ -161,8 +178,7 @@ def _affected(
         for e in events
         if can_change(e.facts.kind, e.facts.contact_id, e.revision)
     }
-    affected.update(_merged(plan, real))
-    return affected
+    return affected | merged
 
 
 def _merged(plan: StitchPlan, real: dict[int, int]) -> set[int]:
@@ -180,7 +196,10 @@ def _appended(
     """Affected customers whose timelines only gained plain inserts, with the derivable ones
     (the rest of their history is what the state cache holds, if it is current)."""
     uncertain = written.changed | merged
-    facts = {(e.source, e.event_id): e.facts for e in events if e.revision == 0}
+    facts: dict[tuple[str, str], EventFacts] = {}
+    for e in events:
+        if e.revision == 0:
+            facts.setdefault((e.source, e.event_id), e.facts)  # the one `timeline.latest` keeps
     appended: dict[int, list[EventFacts]] = defaultdict(list)
     for row in written.inserted:
         fact = facts[(row.source, row.event_id)]

@@ -82,15 +82,9 @@ SELECT (SELECT count(*) FROM written) AS written,
 
 async def append(connection: Connection, rows: Sequence[TimelineRow]) -> TimelineWrite:
     """Insert new events, replace older revisions; stale or repeated ones are skipped."""
-    latest: dict[tuple[str, str], TimelineRow] = {}
-    for row in rows:
-        key = (row.source, row.event_id)
-        held = latest.get(key)
-        if held is None or row.revision > held.revision:
-            latest[key] = row
-    if not latest:
+    unique = latest(rows)
+    if not unique:
         return TimelineWrite(0)
-    unique = list(latest.values())
     first = [row for row in unique if row.revision == 0]
     later = [row for row in unique if row.revision > 0]
     if first:
@@ -103,6 +97,17 @@ async def append(connection: Connection, rows: Sequence[TimelineRow]) -> Timelin
         return TimelineWrite(len(first), first)
     upserted = await _upsert(connection, later)
     return TimelineWrite(len(first) + upserted.written, first, upserted.changed)
+
+
+def latest(rows: Sequence[TimelineRow]) -> list[TimelineRow]:
+    """One row per `(source, event_id)`: its highest revision (the first of equals), in order."""
+    held: dict[tuple[str, str], TimelineRow] = {}
+    for row in rows:
+        key = (row.source, row.event_id)
+        kept = held.get(key)
+        if kept is None or row.revision > kept.revision:
+            held[key] = row
+    return list(held.values())
 
 
 async def _upsert(connection: Connection, rows: Sequence[TimelineRow]) -> TimelineWrite:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 
+import orjson
 import pytest
 from support.metric_tables import buckets, from_scratch
 
@@ -82,3 +83,22 @@ async def current_entries(service: Service, applier: BatchApplier) -> int:
     """Cached states the stored stamps still vouch for."""
     stamps = await service.pool.fetch("SELECT id, state_version FROM customers")
     return sum(applier.cache.get(r["id"], r["state_version"]) is not None for r in stamps)
+
+
+async def test_events_already_on_the_timeline_are_found_out_after_deriving_alongside(
+    service: Service,
+) -> None:
+    """A batch of first revisions is derived while its timeline write runs, on the assumption
+    that each is new. A resend that raced its original (possible on Kafka) is not: the write
+    says so, and the customers it touched are derived again from the tables."""
+    records = await logged(service, seed=24)
+    applier = BatchApplier(service.rules, DEFS)
+    half = len(records) // 2
+    await apply(service, applier, records[:half])
+    counted = ("contact.transferred", "identity.verified")  # counted twice if taken twice
+    resent = [r for r in records[:half] if orjson.loads(r.payload)["kind"] in counted][-5:]
+    assert resent
+    async with service.pool.acquire() as connection, connection.transaction():
+        result = await applier.apply(connection, [*resent, *records[half:]])
+    assert result.appended == len(records) - half  # the resent ones were not written again
+    assert await buckets(service.pool) == await from_scratch(service.pool, DEFS)
