@@ -101,7 +101,7 @@ async def run(sizes: dict[str, Any], only: set[str]) -> dict[str, Any]:
             rows = process.log_rows(sizes["process_events"], seed=3)
             await process.fill_log(scratch, rows)
             del rows
-            await pg.settle()  # nor is the filled log's first vacuum
+            await pg.settle()  # nor is writing out the filled log
             say("process: running the processor to the end of the log")
             out["process"] = await process.process_all(scratch, Settings(), pg.cpu_seconds)
         await pg.settle(drop="bench_process")

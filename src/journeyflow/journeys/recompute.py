@@ -70,29 +70,13 @@ async def recompute(
                 stored[customer] = entry.derived
         cache.hits += len(histories)
         cache.misses += len(live) - len(histories)
-    result = Changes()
     fresh: dict[int, Derived] = {}
+    result = Changes()
     if alongside is not None:
         early = [c for c in live if c in appended]
-        unread = [c for c in early if c not in histories]
-        await _read_histories(connection, unread, histories)
-        for customer in unread:
-            histories[customer] = _merged(histories[customer], appended[customer])
-        await _read_stored(connection, early, stored)
-        task = asyncio.ensure_future(alongside())
-        await asyncio.sleep(0)  # let it send its first statement before deriving starts
-        try:
-            fresh = await _derive_in_steps(early, histories, stored, definitions, result)
-        except BaseException:
-            task.cancel()
-            with contextlib.suppress(BaseException):
-                await task
-            raise
-        unexpected = await task
-        if not unexpected.isdisjoint(early):  # rare: start again from the tables
-            result, fresh = Changes(), {}
-            for customer in unexpected:
-                histories.pop(customer, None)
+        fresh, result = await _derive_while_writing(
+            connection, early, appended, histories, stored, definitions, alongside
+        )
     rest = [c for c in everyone if c not in fresh]
     await _read_histories(connection, [c for c in live if c not in histories], histories)
     await _read_stored(connection, rest, stored)
@@ -111,6 +95,44 @@ async def recompute(
             else:
                 cache.discard(customer)
     return result
+
+
+async def _derive_while_writing(
+    connection: Connection,
+    customers: Sequence[int],
+    appended: Mapping[int, Sequence[EventFacts]],
+    histories: dict[int, tuple[EventFacts, ...]],
+    stored: dict[int, Derived],
+    definitions: Definitions,
+    write: Callable[[], Awaitable[set[int]]],
+) -> tuple[dict[int, Derived], Changes]:
+    """Derive `customers`, and what changed for them, while `write` runs on the connection.
+
+    Their histories are read first (unless cached) and given what `appended` assumes the write
+    adds. Should it report any of them, nothing is kept and their histories are dropped: they
+    are all derived again, from the tables.
+    """
+    unread = [c for c in customers if c not in histories]
+    await _read_histories(connection, unread, histories)
+    for customer in unread:
+        histories[customer] = _merged(histories[customer], appended[customer])
+    await _read_stored(connection, customers, stored)
+    found = Changes()
+    task = asyncio.ensure_future(write())
+    await asyncio.sleep(0)  # let it send its first statement before deriving starts
+    try:
+        fresh = await _derive_in_steps(customers, histories, stored, definitions, found)
+    except BaseException:
+        task.cancel()
+        with contextlib.suppress(BaseException):
+            await task
+        raise
+    unexpected = await task
+    if unexpected.isdisjoint(customers):
+        return fresh, found
+    for customer in unexpected:  # rare: a resend that raced its original
+        histories.pop(customer, None)
+    return {}, Changes()
 
 
 async def _read_histories(

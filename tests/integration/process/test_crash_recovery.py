@@ -23,11 +23,11 @@ BATCH_SIZE = 40
 DELIVERIES = Population(120, seed=5).deliveries(duplicates=0.02, late=0.05)
 
 
-async def fill_log(dsn: str) -> int:
-    """A database whose log holds the population's deliveries; nothing processed yet."""
+async def fill_log(dsn: str, deliveries: list[dict[str, Any]] = DELIVERIES) -> int:
+    """A database whose log holds the deliveries; nothing processed yet."""
     service = await bootstrap.start(Settings(database_url=dsn), pool_size=2)
     try:
-        for chunk in batches(DELIVERIES, 500):
+        for chunk in batches(deliveries, 500):
             await service.ingest.ingest(chunk, lambda source: True)
         return await PostgresEventLog(service.pool).head()
     finally:
@@ -81,16 +81,23 @@ async def processed(dsn: str) -> int:
 
 
 async def process_in_a_subprocess(
-    dsn: str, tmp: Path, *, kill_at: int | None, head: int, metrics_port: int | None = None
+    dsn: str,
+    tmp: Path,
+    *,
+    kill_at: int | None,
+    head: int,
+    metrics_port: int | None = None,
+    batch_size: int | None = BATCH_SIZE,
 ) -> str | None:
     """Run `journeyflow process` to `head` (or SIGKILL it at `kill_at`); returns its last
-    /metrics page when it serves one."""
+    /metrics page when it serves one. `batch_size=None` leaves the setting to its default."""
     env = {
         "JOURNEYFLOW_DATABASE_URL": dsn,
         "JOURNEYFLOW_DATA_DIR": str(tmp),
-        "JOURNEYFLOW_PROCESSING__BATCH_SIZE": str(BATCH_SIZE),
         "JOURNEYFLOW_PROCESSING__LINGER": "PT0.01S",
     }
+    if batch_size is not None:
+        env["JOURNEYFLOW_PROCESSING__BATCH_SIZE"] = str(batch_size)
     if metrics_port is not None:
         env["JOURNEYFLOW_METRICS_PORT"] = str(metrics_port)
     worker = journeyflow("process", env=env, cwd=tmp, log=tmp / "process.log")
@@ -144,3 +151,23 @@ async def test_a_processor_killed_mid_stream_resumes_to_the_uninterrupted_result
     finally:
         await databases.drop(server_dsn, reference_dsn)
         await databases.drop(server_dsn, crashed_dsn)
+
+
+async def test_left_unset_the_batch_size_of_journeyflow_process_is_the_standalone_one(
+    server_dsn: str, tmp_path: Path
+) -> None:
+    """`serve` keeps batches of 2,000 beside its HTTP work; `journeyflow process`, alone on its
+    loop, takes up to 10,000 a batch: here the whole log in one."""
+    dsn = await databases.create(server_dsn)
+    try:
+        deliveries = Population(250, seed=6).deliveries(duplicates=0.0, late=0.0)
+        head = await fill_log(dsn, deliveries)
+        assert 2_000 < head <= 10_000
+        page = await process_in_a_subprocess(
+            dsn, tmp_path, kill_at=None, head=head, metrics_port=free_port(), batch_size=None
+        )
+        assert page is not None
+        assert "journeyflow_batch_events_count 1.0" in page
+        assert f"journeyflow_batch_events_sum {float(head)}" in page
+    finally:
+        await databases.drop(server_dsn, dsn)
