@@ -1,14 +1,17 @@
-"""Setting aside the rows a recompute did not change loses nothing: the changes are the same."""
+"""Setting aside the rows a recompute did not change loses nothing, and neither does working out
+the changes of a batch's customers a few at a time: the changes are the same."""
 
 from __future__ import annotations
 
 import random
+from collections import Counter
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from support.journey_events import histories
+from support.journey_events import at, histories
 
-from journeyflow.journeys.changes import changes, combine, trim
+from journeyflow.journeys.changes import Changes, add, changes, combine, settled, trim
+from journeyflow.journeys.contributions import Bucket
 from journeyflow.journeys.definitions import Definitions
 from journeyflow.journeys.derive import derive
 from journeyflow.journeys.facts import EventFacts
@@ -36,3 +39,41 @@ def test_trim_sets_aside_exactly_the_shared_rows(events: list[EventFacts]) -> No
     old, new = trim(derived, doubled)
     assert old == Derived()
     assert new == derived  # one copy is shared, the other is new (multiset, not set)
+
+
+def before_and_after(
+    events: list[EventFacts], seed: random.Random, keep: float
+) -> tuple[Derived, Derived]:
+    arrivals = list(events)
+    seed.shuffle(arrivals)
+    return derive(arrivals[: int(len(arrivals) * keep)], DEFS), derive(arrivals, DEFS)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    first=histories(),
+    second=histories(),
+    seed=st.randoms(use_true_random=False),
+    keep=st.floats(0, 1),
+)
+def test_changes_added_up_customer_by_customer_equal_the_changes_of_them_all(
+    first: list[EventFacts], second: list[EventFacts], seed: random.Random, keep: float
+) -> None:
+    second = [e._replace(source=f"other-{e.source}") for e in second]  # contacts of its own
+    old_first, new_first = before_and_after(first, seed, keep)
+    old_second, new_second = before_and_after(second, seed, keep)
+    total = Changes()
+    add(total, changes(*trim(old_first, new_first)))
+    add(total, changes(*trim(old_second, new_second)))
+    whole = changes(combine([old_first, old_second]), combine([new_first, new_second]))
+    assert settled(total) == whole
+
+
+def test_what_cancels_out_between_customers_is_gone_once_settled() -> None:
+    bucket = Bucket(at(0), "voice", "billing", "", "ivr")
+    switch = ("chat", "voice", "lost")
+    total = Changes()
+    add(total, Changes(buckets={bucket: {"contacts": 1}}, switches=Counter({switch: 1})))
+    add(total, Changes(buckets={bucket: {"contacts": -1}}, switches=Counter({switch: -1})))
+    assert total.switches == Counter({switch: 0})  # added up, not yet settled
+    assert settled(total).empty
