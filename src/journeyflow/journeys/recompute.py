@@ -64,8 +64,10 @@ async def recompute(
     if cache is not None:
         for customer in live:
             added = appended.get(customer)
-            entry = None if added is None else cache.get(customer, stamps[customer].seen)
-            if added is not None and entry is not None:
+            if added is None:
+                continue
+            entry = cache.get(customer, stamps[customer].seen)
+            if entry is not None:
                 histories[customer] = _merged(entry.history, added)
                 stored[customer] = entry.derived
         cache.hits += len(histories)

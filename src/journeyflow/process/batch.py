@@ -117,7 +117,7 @@ class BatchApplier:
         refs = {e.seq: identities.EventRef(e.source, e.event_id, e.occurred_at) for e in events}
         real = await identities.apply_plan(connection, plan, refs, known)
         customer_of = {e.seq: real[plan.assignments[e.seq]] for e in events}
-        rows = [_row(customer_of[e.seq], e) for e in events]
+        rows = timeline.latest([_row(customer_of[e.seq], e) for e in events])
         merged = _merged(plan, real)
         affected = _affected(events, customer_of, merged)
         written = TimelineWrite(0)
@@ -136,8 +136,7 @@ class BatchApplier:
         else:
             # First revisions only: each is a plain insert unless it is on a timeline already
             # (then `write` says whose). Derive assuming so while Postgres writes them.
-            assumed = timeline.latest(rows)
-            appended = _appended(affected, TimelineWrite(len(assumed), assumed), events, merged)
+            appended = _appended(affected, TimelineWrite(len(rows), rows), events, merged)
         changes = await recompute(
             connection,
             affected,

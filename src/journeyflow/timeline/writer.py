@@ -80,9 +80,9 @@ SELECT (SELECT count(*) FROM written) AS written,
 """
 
 
-async def append(connection: Connection, rows: Sequence[TimelineRow]) -> TimelineWrite:
-    """Insert new events, replace older revisions; stale or repeated ones are skipped."""
-    unique = latest(rows)
+async def append(connection: Connection, unique: Sequence[TimelineRow]) -> TimelineWrite:
+    """Insert new events, replace older revisions; stale ones are skipped. `unique`: one row per
+    `(source, event_id)`, as `latest` gives them."""
     if not unique:
         return TimelineWrite(0)
     first = [row for row in unique if row.revision == 0]
