@@ -45,8 +45,8 @@ integration: $(VENV)/.dev
 e2e: $(VENV)/.dev
 	$(BIN)/pytest tests/e2e
 
-# Not part of `make test`/CI: 25–45 min the first time (it builds the 1M-customer query data set),
-# ~10 min after; BENCH_ARGS=--quick: a few minutes. See README "Performance".
+# Not part of `make test`/CI: 30–50 min the first time (it builds the 1M-customer query data set),
+# ~15 min after; BENCH_ARGS=--quick: a few minutes. See README "Performance".
 bench: $(VENV)/.dev  ## throughput, freshness and query latency beside the machine's limits
 	$(BIN)/python -m bench $(BENCH_ARGS)
 

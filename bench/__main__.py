@@ -105,6 +105,14 @@ async def run(sizes: dict[str, Any], only: set[str]) -> dict[str, Any]:
             say("process: running the processor to the end of the log")
             out["process"] = await process.process_all(scratch, Settings(), pg.cpu_seconds)
         await pg.settle(drop="bench_process")
+        if "kafka" in only:
+            dsn = await pg.fresh("bench_kafka")
+            await pg.settle()
+            say(f"kafka: `journeyflow process` on Kafka over {sizes['process_events']:,} events")
+            out["kafka_process"] = await process.kafka_process_all(
+                dsn, sizes["process_events"], pg.cpu_seconds
+            )
+        await pg.settle(drop="bench_kafka")
         if "queries" in only:
             dsn, info = await dataset.ensure(pg, sizes["customers"], say)
             out["dataset"] = info
@@ -131,6 +139,8 @@ def summary(raw: dict[str, Any]) -> dict[str, Any]:
         if copy:
             s["process_share_of_copy"] = raw["process"]["per_second"] / copy
         s["process_cpu_ceiling_events_per_second"] = raw["process"]["cpu_ceiling_events_per_second"]
+    if "kafka_process" in raw:
+        s["kafka_process_events_per_second"] = raw["kafka_process"]["per_second"]
     if "http" in raw:
         s["http_events_per_second"] = raw["http"]["per_second"]
         s["http_p50_ms"] = raw["http"]["p50_ms"]
@@ -158,6 +168,7 @@ TARGETS = {  # name: (target, "min" | "max", limit name or None)
     "raw_consume_events_per_second": (None, "min", None),
     "process_events_per_second": (25_000, "min", "copy_rows_per_second"),
     "process_share_of_copy": (0.12, "min", None),
+    "kafka_process_events_per_second": (25_000, "min", "raw_consume_events_per_second"),
     "http_events_per_second": (50_000, "min", "copy_rows_per_second"),
     "http_p99_ms": (50, "max", None),
     "freshness_p99_seconds": (1.0, "max", None),
@@ -205,7 +216,7 @@ def python_speed() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes (about 5 minutes)")
-    parser.add_argument("--only", default="copy,consume,process,http,freshness,queries")
+    parser.add_argument("--only", default="copy,consume,process,kafka,http,freshness,queries")
     parser.add_argument("--customers", type=int, help="query data set size (default by mode)")
     args = parser.parse_args()
     sizes = dict(QUICK if args.quick else FULL)

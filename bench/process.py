@@ -4,7 +4,9 @@ commit, batch after batch, exactly as `journeyflow process` runs it (same classe
 
 from __future__ import annotations
 
+import asyncio
 import os
+import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -14,6 +16,7 @@ import asyncpg
 import psutil
 
 from bench.generate import deliveries, events
+from journeyflow.bootstrap import start as bootstrap_service
 from journeyflow.bootstrap import tune_garbage_collection
 from journeyflow.events import InteractionEvent
 from journeyflow.identity.keys import IdentifierRules
@@ -126,3 +129,82 @@ async def process_all(
         **cpu_split(done, python_cpu, database_cpu),
         "peak_rss_bytes": peak,
     }
+
+
+async def kafka_process_all(
+    dsn: str, events: int, postgres_cpu: Callable[[], float]
+) -> dict[str, Any]:
+    """`journeyflow process` on Kafka (same wiring: `bootstrap.start`, the Kafka processor and
+    its defaults) over the same events, fed to librdkafka's mock cluster by `bench.kafka_feed`
+    in another process. Timed from the first committed batch (the consumer group's join is not
+    processing) to the last; CPU as in `process_all`, the feeder's and the broker's left out."""
+    feeder = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bench.kafka_feed",
+        dsn,
+        str(events),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert feeder.stdin is not None
+    assert feeder.stdout is not None
+    try:
+        bootstrap, total = (await feeder.stdout.readline()).decode().split()
+        events = int(total)  # `log_rows` gives about as many as asked
+        settings = Settings(database_url=dsn, kafka={"bootstrap_servers": bootstrap})
+        service = await bootstrap_service(settings, pool_size=2, beside_http=False)
+        stop = asyncio.Event()
+        me = psutil.Process()
+        peak = me.memory_info().rss
+        try:
+            running = asyncio.ensure_future(service.worker("processor")(stop))
+            first: tuple[float, int, float, float] | None = None
+            done = 0
+            while done < events:
+                await asyncio.sleep(0.05)
+                if feeder.returncode is not None:
+                    raise RuntimeError(f"the Kafka feeder exited ({feeder.returncode})")
+                if running.done():
+                    running.result()  # raises what stopped it
+                    raise RuntimeError("the Kafka processor stopped early")
+                done = await service.pool.fetchval(
+                    "SELECT coalesce(sum(next_offset), 0)::bigint FROM kafka_positions"
+                )
+                peak = max(peak, me.memory_info().rss)
+                if first is None and done:
+                    first = (time.perf_counter(), done, time.process_time(), postgres_cpu())
+                    broker_before = _cpu_of(feeder.pid)
+            ended = (time.perf_counter(), time.process_time(), postgres_cpu())
+            broker = _cpu_of(feeder.pid) - broker_before
+            batches = service.metrics.registry.get_sample_value("journeyflow_batch_events_count")
+            stop.set()
+            await running
+            customers = await service.pool.fetchval(
+                "SELECT count(*) FROM customers WHERE merged_into IS NULL"
+            )
+        finally:
+            await service.close()
+    finally:
+        feeder.stdin.close()
+        await asyncio.wait_for(feeder.wait(), 30)
+    assert first is not None
+    timed = done - first[1]
+    seconds = ended[0] - first[0]
+    return {
+        "events": done,
+        "timed_events": timed,
+        "seconds": seconds,
+        "per_second": timed / seconds,
+        "customers": customers,
+        "batch_size": settings.processing.batch_for(beside_http=False),
+        "mean_batch_events": done / max(1, batches or 0),
+        **cpu_split(timed, ended[1] - first[2], ended[2] - first[3]),
+        "broker_and_feeder_cpu_us_per_event": broker / max(1, timed) * 1e6,
+        "peak_rss_bytes": peak,
+    }
+
+
+def _cpu_of(pid: int) -> float:
+    times = psutil.Process(pid).cpu_times()
+    return float(times.user + times.system)
