@@ -202,12 +202,14 @@ class KafkaProcessor:
             self._group,
         )
         stored = {(r["topic"], r["partition"]): r["next_offset"] for r in rows}
+        unseen = [tp for tp in partitions if (tp.topic, tp.partition) not in stored]
+        # An explicit offset, not `seek_to_beginning`: that one is a reset request which can
+        # land after the consumer's own initial reset has already fetched the first records,
+        # sending them again (the batch would be abandoned as if another processor had run).
+        beginnings = await consumer.beginning_offsets(unseen) if unseen else {}
         for tp in partitions:
             offset = stored.get((tp.topic, tp.partition))
-            if offset is None:
-                await consumer.seek_to_beginning(tp)
-            else:
-                consumer.seek(tp, offset)
+            consumer.seek(tp, beginnings[tp] if offset is None else offset)
 
     async def _commit_to_kafka(self, batch: dict[TopicPartition, list[ConsumerRecord]]) -> None:
         """For lag tools only: Postgres is the source of truth for positions."""

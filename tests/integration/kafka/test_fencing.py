@@ -67,3 +67,41 @@ async def test_two_processors_on_the_same_partitions_apply_every_event_once(
         stop.set()
         await first.close()
         await second.close()
+
+
+async def test_a_lone_processor_starting_from_nothing_stored_abandons_no_batch(
+    cluster: MockCluster, kafka_database_url: str, tmp_path: Path
+) -> None:
+    """Abandoned batches mean another processor got there first: an alert may watch them, so
+    one processor alone must never count one, not even on its first start."""
+    settings = Settings(
+        database_url=kafka_database_url,
+        data_dir=tmp_path,
+        processing={"batch_size": 50, "linger": "PT0.01S", "shutdown_timeout": "PT2S"},
+        kafka={"bootstrap_servers": cluster.bootstrap},
+    )
+    service = await bootstrap.start(settings, pool_size=3)
+    stop = asyncio.Event()
+    try:
+        for chunk in batches(DELIVERIES, 200):
+            await service.ingest.ingest(chunk, lambda source: True)
+        assert service.kafka is not None
+        run = asyncio.create_task(service.kafka.processor.run(stop))
+        records = sum((await cluster.end_offsets("journeyflow.events")).values())
+
+        async def applied() -> bool:
+            stored = await service.pool.fetchval(
+                "SELECT coalesce(sum(next_offset), 0)::bigint FROM kafka_positions"
+            )
+            return bool(stored == records)
+
+        await eventually(applied)
+        stop.set()
+        await run
+        registry = service.metrics.registry
+        abandoned = registry.get_sample_value("journeyflow_kafka_abandoned_batches_total")
+        assert abandoned == 0
+        assert registry.get_sample_value("journeyflow_processed_events_total") == records
+    finally:
+        stop.set()
+        await service.close()
