@@ -10,6 +10,7 @@ import asyncio
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from journeyflow.identity import repository as identities
 from journeyflow.identity.keys import IdentifierRules
@@ -35,14 +36,35 @@ PREPARE_CHUNK = 250
 
 @dataclass(frozen=True, slots=True)
 class PreparedBatch:
-    """A batch decoded and keyed: everything that needs no database, done ahead of applying."""
+    """A batch decoded and keyed: everything that needs no database, done ahead of applying
+    (in the read-ahead, while the batch before waits on Postgres)."""
 
     events: list[BatchEvent]
     keys: list[EventKeys]
+    refs: dict[int, identities.EventRef]
+    """The identity tables' record of each event, by seq."""
+    kept: list[BatchEvent]
+    """One event per `(source, event_id)`, as `timeline.latest` keeps them."""
+    tails: list[tuple[Any, ...]]
+    """Each kept event's timeline row after its customer id."""
+
+    @classmethod
+    def of(cls, events: list[BatchEvent], keys: list[EventKeys]) -> PreparedBatch:
+        refs = {e.seq: identities.EventRef(e.source, e.event_id, e.occurred_at) for e in events}
+        kept = timeline.latest(events)
+        return cls(events, keys, refs, kept, [_row_tail(e) for e in kept])
 
     @property
     def last_seq(self) -> int:
         return self.events[-1].seq
+
+    def rows(self, customer_of: dict[int, int]) -> list[TimelineRow]:
+        """The batch's timeline rows, one per event, once each event's customer is known."""
+        make = tuple.__new__
+        return [
+            make(TimelineRow, (customer_of[e.seq], *tail))
+            for e, tail in zip(self.kept, self.tails, strict=True)
+        ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +103,7 @@ class BatchApplier:
     def prepare(self, records: Sequence[LoggedEvent]) -> PreparedBatch:
         """Decode and key `records` (pure: no database)."""
         events = [decode(record) for record in records]
-        return PreparedBatch(events, [self._keys(e) for e in events])
+        return PreparedBatch.of(events, [self._keys(e) for e in events])
 
     async def prepare_cooperatively(self, records: Sequence[LoggedEvent]) -> PreparedBatch:
         """`prepare`, yielding to the event loop every `PREPARE_CHUNK` events, so a batch in
@@ -94,7 +116,7 @@ class BatchApplier:
                 events.append(event)
                 keys.append(self._keys(event))
             await asyncio.sleep(0)
-        return PreparedBatch(events, keys)
+        return PreparedBatch.of(events, keys)
 
     def _keys(self, event: BatchEvent) -> EventKeys:
         facts = event.facts
@@ -114,10 +136,10 @@ class BatchApplier:
         needed = needing_counts(keyed, known.owner)
         await identities.load_counts(connection, known, needed, self._limited_types)
         plan = self._stitcher.plan(keyed, known)
-        refs = {e.seq: identities.EventRef(e.source, e.event_id, e.occurred_at) for e in events}
+        refs = batch.refs
         real = await identities.apply_plan(connection, plan, refs, known)
         customer_of = {e.seq: real[plan.assignments[e.seq]] for e in events}
-        rows = timeline.latest([_row(customer_of[e.seq], e) for e in events])
+        rows = batch.rows(customer_of)
         merged = _merged(plan, real)
         affected = _affected(events, customer_of, merged)
         written = TimelineWrite(0)
@@ -151,10 +173,10 @@ class BatchApplier:
         )
 
 
-def _row(customer: int, event: BatchEvent) -> TimelineRow:
+def _row_tail(event: BatchEvent) -> tuple[Any, ...]:
+    """`event`'s timeline row without its first column, the customer id."""
     f = event.facts
-    return TimelineRow(
-        customer,
+    return (
         f.occurred_at,
         event.received_at or f.occurred_at,
         f.source,

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import NamedTuple
+from typing import NamedTuple, Protocol, TypeVar
 
 import asyncpg
 
@@ -99,9 +99,21 @@ async def append(connection: Connection, unique: Sequence[TimelineRow]) -> Timel
     return TimelineWrite(len(first) + upserted.written, first, upserted.changed)
 
 
-def latest(rows: Sequence[TimelineRow]) -> list[TimelineRow]:
+class Revisioned(Protocol):
+    @property
+    def source(self) -> str: ...
+    @property
+    def event_id(self) -> str: ...
+    @property
+    def revision(self) -> int: ...
+
+
+R = TypeVar("R", bound=Revisioned)
+
+
+def latest(rows: Sequence[R]) -> list[R]:
     """One row per `(source, event_id)`: its highest revision (the first of equals), in order."""
-    held: dict[tuple[str, str], TimelineRow] = {}
+    held: dict[tuple[str, str], R] = {}
     for row in rows:
         key = (row.source, row.event_id)
         kept = held.get(key)
