@@ -72,6 +72,25 @@ def trim(old: Derived, new: Derived) -> tuple[Derived, Derived]:
     return Derived(oc, oj, os_), Derived(nc, nj, ns)
 
 
+def after_shared_start(old: Derived, new: Derived) -> tuple[Derived, Derived]:
+    """`old` and `new` without the leading rows they share position by position: what a
+    customer's new events left as it was (their earlier contacts, journeys and surveys). A cheap
+    first pass before `trim`, which compares whole multisets, hashing every row."""
+    oc, nc = _after_shared(old.contacts, new.contacts)
+    oj, nj = _after_shared(old.journeys, new.journeys)
+    os_, ns = _after_shared(old.surveys, new.surveys)
+    return Derived(oc, oj, os_), Derived(nc, nj, ns)
+
+
+def _after_shared(
+    before: tuple[Any, ...], after: tuple[Any, ...]
+) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    shared, most = 0, min(len(before), len(after))
+    while shared < most and before[shared] == after[shared]:
+        shared += 1
+    return (before[shared:], after[shared:]) if shared else (before, after)
+
+
 def _without(rows: tuple[Any, ...], common: Counter[Any]) -> tuple[Any, ...]:
     if not common:
         return rows

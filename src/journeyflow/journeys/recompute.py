@@ -22,7 +22,15 @@ import contextlib
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 
 from journeyflow.journeys import repository
-from journeyflow.journeys.changes import Changes, add, changes, combine, settled, trim
+from journeyflow.journeys.changes import (
+    Changes,
+    add,
+    after_shared_start,
+    changes,
+    combine,
+    settled,
+    trim,
+)
 from journeyflow.journeys.definitions import Definitions
 from journeyflow.journeys.derive import derive_sorted
 from journeyflow.journeys.facts import EventFacts, by_order
@@ -200,9 +208,19 @@ async def _derive_in_steps(
 def _changes_of(
     customers: Iterable[int], stored: Mapping[int, Derived], fresh: Mapping[int, Derived]
 ) -> Changes:
-    group = list(customers)
-    old = combine(stored[c] for c in group if c in stored)
-    return changes(*trim(old, combine(fresh[c] for c in group if c in fresh)))
+    """What changed for `customers`: each one's unchanged leading rows set aside first, then
+    the rows shared between all of them (a contact may move between customers in a merge)."""
+    olds: list[Derived] = []
+    news: list[Derived] = []
+    for customer in customers:
+        before, after = stored.get(customer), fresh.get(customer)
+        if before is not None and after is not None:
+            before, after = after_shared_start(before, after)
+        if before is not None:
+            olds.append(before)
+        if after is not None:
+            news.append(after)
+    return changes(*trim(combine(olds), combine(news)))
 
 
 def _merged(history: tuple[EventFacts, ...], added: Sequence[EventFacts]) -> tuple[EventFacts, ...]:

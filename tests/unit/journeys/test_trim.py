@@ -8,9 +8,17 @@ from collections import Counter
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from support.journey_events import at, histories
+from support.journey_events import at, contact, histories
 
-from journeyflow.journeys.changes import Changes, add, changes, combine, settled, trim
+from journeyflow.journeys.changes import (
+    Changes,
+    add,
+    after_shared_start,
+    changes,
+    combine,
+    settled,
+    trim,
+)
 from journeyflow.journeys.contributions import Bucket
 from journeyflow.journeys.definitions import Definitions
 from journeyflow.journeys.derive import derive
@@ -30,6 +38,26 @@ def test_changes_of_the_trimmed_pair_equal_changes_of_the_whole(
     old = derive(arrivals[: int(len(arrivals) * keep)], DEFS)
     new = derive(arrivals, DEFS)
     assert changes(*trim(old, new)) == changes(old, new)
+
+
+@settings(max_examples=150, deadline=None)
+@given(events=histories(), seed=st.randoms(use_true_random=False), keep=st.floats(0, 1))
+def test_setting_aside_the_unchanged_leading_rows_leaves_the_changes_as_they_were(
+    events: list[EventFacts], seed: random.Random, keep: float
+) -> None:
+    old, new = before_and_after(events, seed, keep)
+    assert changes(*after_shared_start(old, new)) == changes(old, new)
+
+
+def test_a_new_contact_leaves_only_what_it_changed_and_what_follows() -> None:
+    earlier = [*contact("c1", at(0, days=-30)), *contact("c2", at(0, days=-20))]
+    recent = contact("c3", at(0), outcome="unresolved")
+    before = derive([*earlier, *recent], DEFS)
+    after = derive([*earlier, *recent, *contact("c4", at(60), intent="billing")], DEFS)
+    old, new = after_shared_start(before, after)
+    assert old.contacts == before.contacts[2:]  # c3 is followed by a repeat now
+    assert new.contacts == after.contacts[2:]
+    assert after_shared_start(after, after) == (Derived(), Derived())
 
 
 @given(events=histories())
