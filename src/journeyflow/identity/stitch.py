@@ -175,6 +175,14 @@ class _BatchStitch:
 
     def stitch(self, event: EventKeys) -> int:
         keys = list(dict.fromkeys(event.keys))
+        sole = self._sole_owner(keys)
+        if sole is not None:
+            # Most events: every key already on one profile. Whatever the rules, such an event
+            # lands there and changes nothing but when its keys were last seen.
+            seen = self.plan.seen_keys
+            for key in keys:
+                seen.setdefault(key, []).append(event.seq)
+            return sole
         strong = [k for k in keys if self.rules.strength(k.type) is Strength.STRONG]
         weak = [k for k in keys if self.rules.strength(k.type) is Strength.WEAK]
         owners = sorted({o for k in strong if (o := self.owner_of(k)) is not None})
@@ -199,6 +207,11 @@ class _BatchStitch:
 
         self.attach(event.seq, target, keys)
         return self.absorb_anonymous(event.seq, target, weak)
+
+    def _sole_owner(self, keys: list[IdKey]) -> int | None:
+        """The one profile holding all of `keys`, if there is one."""
+        owners = {self.owner_of(k) for k in keys}
+        return owners.pop() if len(owners) == 1 else None  # None when no key is owned, too
 
     def merge_or_refuse(
         self, seq: int, strong: list[IdKey], owners: set[int], new_strong: list[IdKey]
