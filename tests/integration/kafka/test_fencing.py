@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 from support.kafka import MockCluster
 from support.metric_tables import buckets, from_scratch
@@ -23,18 +24,14 @@ DELIVERIES = Population(40, seed=4).deliveries(duplicates=0.03, late=0.05)
 async def test_two_processors_on_the_same_partitions_apply_every_event_once(
     cluster: MockCluster, kafka_database_url: str, tmp_path: Path
 ) -> None:
-    settings = Settings(
-        database_url=kafka_database_url,
-        data_dir=tmp_path,
-        processing={"batch_size": 10, "linger": "PT0.01S", "shutdown_timeout": "PT2S"},
-        kafka={"bootstrap_servers": cluster.bootstrap, "assigned_partitions": [0, 1, 2, 3]},
+    settings = settings_for(
+        kafka_database_url, tmp_path, cluster, batch_size=10, assigned_partitions=[0, 1, 2, 3]
     )
     first = await bootstrap.start(settings, pool_size=3)
     second = await bootstrap.start(settings, pool_size=3)
     stop = asyncio.Event()
     try:
-        for chunk in batches(DELIVERIES, 200):
-            await first.ingest.ingest(chunk, lambda source: True)
+        await ingest_deliveries(first)
         assert first.kafka is not None
         assert second.kafka is not None
         runs = [
@@ -74,17 +71,12 @@ async def test_a_lone_processor_starting_from_nothing_stored_abandons_no_batch(
 ) -> None:
     """Abandoned batches mean another processor got there first: an alert may watch them, so
     one processor alone must never count one, not even on its first start."""
-    settings = Settings(
-        database_url=kafka_database_url,
-        data_dir=tmp_path,
-        processing={"batch_size": 50, "linger": "PT0.01S", "shutdown_timeout": "PT2S"},
-        kafka={"bootstrap_servers": cluster.bootstrap},
+    service = await bootstrap.start(
+        settings_for(kafka_database_url, tmp_path, cluster, batch_size=50), pool_size=3
     )
-    service = await bootstrap.start(settings, pool_size=3)
     stop = asyncio.Event()
     try:
-        for chunk in batches(DELIVERIES, 200):
-            await service.ingest.ingest(chunk, lambda source: True)
+        await ingest_deliveries(service)
         assert service.kafka is not None
         run = asyncio.create_task(service.kafka.processor.run(stop))
         records = sum((await cluster.end_offsets("journeyflow.events")).values())
@@ -105,3 +97,19 @@ async def test_a_lone_processor_starting_from_nothing_stored_abandons_no_batch(
     finally:
         stop.set()
         await service.close()
+
+
+def settings_for(
+    dsn: str, tmp_path: Path, cluster: MockCluster, *, batch_size: int, **kafka: Any
+) -> Settings:
+    return Settings(
+        database_url=dsn,
+        data_dir=tmp_path,
+        processing={"batch_size": batch_size, "linger": "PT0.01S", "shutdown_timeout": "PT2S"},
+        kafka={"bootstrap_servers": cluster.bootstrap, **kafka},
+    )
+
+
+async def ingest_deliveries(service: bootstrap.Service) -> None:
+    for chunk in batches(DELIVERIES, 200):
+        await service.ingest.ingest(chunk, lambda source: True)
