@@ -2,9 +2,9 @@
 
 Runs in a process of its own so the processor's CPU figures hold no broker or producer work. It
 starts librdkafka's mock cluster, prints its bootstrap address and how many events it will
-produce, then produces the same events as
-the embedded stage's log (`process.log_rows`), as ingest would: canonical JSON on
-`journeyflow.events`, keyed by contact, else the strongest identifier (`KafkaEventLog.key_of`).
+produce, then produces the same events as the embedded stage's log (`process.log_rows`), as
+ingest would: canonical JSON on `journeyflow.events`, keyed by contact, else the strongest
+identifier (`KafkaEventLog.key_of`).
 
 The mock broker keeps only about 5 MB per partition and drops older segments silently, so the
 feeder stays at most `AHEAD` records ahead of what the processor has applied (its positions in
@@ -21,7 +21,7 @@ import asyncpg
 import orjson
 from confluent_kafka import Producer
 
-from bench.process import log_rows
+from bench.process import APPLIED_ON_KAFKA, log_rows
 from journeyflow.events import InteractionEvent
 from journeyflow.identity.keys import IdentifierRules
 from journeyflow.log.kafka import KafkaEventLog
@@ -46,7 +46,7 @@ def records(count: int) -> list[tuple[bytes, bytes]]:
     return keyed
 
 
-async def feed(dsn: str, records: list[tuple[bytes, bytes]], bootstrap: str) -> int:
+async def feed(dsn: str, keyed: list[tuple[bytes, bytes]], bootstrap: str) -> int:
     producer = Producer(
         {
             "bootstrap.servers": bootstrap,
@@ -59,12 +59,10 @@ async def feed(dsn: str, records: list[tuple[bytes, bytes]], bootstrap: str) -> 
     connection = await asyncpg.connect(dsn)
     try:
         produced = 0
-        while produced < len(records):
-            applied = await connection.fetchval(
-                "SELECT coalesce(sum(next_offset), 0)::bigint FROM kafka_positions",
-            )
-            room = min(len(records), applied + AHEAD) - produced
-            for value, key in records[produced : produced + max(0, room)]:
+        while produced < len(keyed):
+            applied = await connection.fetchval(APPLIED_ON_KAFKA)
+            room = min(len(keyed), applied + AHEAD) - produced
+            for value, key in keyed[produced : produced + max(0, room)]:
                 producer.produce(TOPIC, value, key=key)
             produced += max(0, room)
             producer.flush(30)

@@ -28,6 +28,8 @@ from journeyflow.settings import Settings
 from journeyflow.store.database import connect
 
 PER_PERSON = 17.3  # events per generated person, on average
+APPLIED_ON_KAFKA = "SELECT coalesce(sum(next_offset), 0)::bigint FROM kafka_positions"
+"""Records the Kafka processor has applied, over all partitions."""
 
 
 def cpu_split(events: int, python: float, postgres: float) -> dict[str, float]:
@@ -168,9 +170,7 @@ async def kafka_process_all(
                 if running.done():
                     running.result()  # raises what stopped it
                     raise RuntimeError("the Kafka processor stopped early")
-                done = await service.pool.fetchval(
-                    "SELECT coalesce(sum(next_offset), 0)::bigint FROM kafka_positions"
-                )
+                done = await service.pool.fetchval(APPLIED_ON_KAFKA)
                 peak = max(peak, me.memory_info().rss)
                 if first is None and done:
                     first = (time.perf_counter(), done, time.process_time(), postgres_cpu())

@@ -154,11 +154,11 @@ class BatchApplier:
         if alongside is None:
             # What a revision replaces (and whose timeline it leaves) is known once it is written.
             affected |= await write()
-            appended = _appended(affected, written, events, merged)
+            appended = _appended(affected, written, batch.kept, merged)
         else:
             # First revisions only: each is a plain insert unless it is on a timeline already
             # (then `write` says whose). Derive assuming so while Postgres writes them.
-            appended = _appended(affected, TimelineWrite(len(rows), rows), events, merged)
+            appended = _appended(affected, TimelineWrite(len(rows), rows), batch.kept, merged)
         changes = await recompute(
             connection,
             affected,
@@ -212,15 +212,13 @@ def _merged(plan: StitchPlan, real: dict[int, int]) -> set[int]:
 
 
 def _appended(
-    affected: set[int], written: TimelineWrite, events: Sequence[BatchEvent], merged: set[int]
+    affected: set[int], written: TimelineWrite, kept: Sequence[BatchEvent], merged: set[int]
 ) -> dict[int, list[EventFacts]]:
     """Affected customers whose timelines only gained plain inserts, with the derivable ones
-    (the rest of their history is what the state cache holds, if it is current)."""
+    (the rest of their history is what the state cache holds, if it is current). `kept`: the
+    events the written rows were made of."""
     uncertain = written.changed | merged
-    facts: dict[tuple[str, str], EventFacts] = {}
-    for e in events:
-        if e.revision == 0:
-            facts.setdefault((e.source, e.event_id), e.facts)  # the one `timeline.latest` keeps
+    facts = {(e.source, e.event_id): e.facts for e in kept}
     appended: dict[int, list[EventFacts]] = defaultdict(list)
     for row in written.inserted:
         fact = facts[(row.source, row.event_id)]
