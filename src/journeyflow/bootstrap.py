@@ -127,21 +127,28 @@ async def database_dsn(settings: Settings) -> tuple[str, EmbeddedPostgres | None
     return dsn, embedded
 
 
-def tune_garbage_collection() -> None:
+def tune_garbage_collection(*, beside_http: bool = True) -> None:
     """Collect reference cycles far less often than CPython's default (every 700 allocations).
 
     A processor allocates millions of short-lived tuples a minute while its state cache keeps
     hundreds of thousands alive; with the default thresholds the collector re-scanned that state
     so often that it took about 40 % of processing time (measured with `make bench`). journeyflow
     makes no reference cycles on its hot path, so rare collections lose nothing.
+
+    Beside HTTP, a young-generation collection every 50,000 net allocations keeps each pause
+    short (tens of milliseconds, inside a request's p99). A standalone processor has no requests
+    to hold up, so its threshold sits above what one batch keeps alive at once (batch and
+    read-ahead): its objects are freed before any collection scans them, and only what outlives
+    batches (the state cache) is scanned, in rare longer pauses. Over 300k events that cut the
+    collector's time from 2.7 to 0.8 s (84 collections to 2), about 6 % of the processor's CPU.
     """
-    gc.set_threshold(50_000, 20, 100)
+    gc.set_threshold(50_000 if beside_http else 500_000, 20, 100)
 
 
 async def start(settings: Settings, *, pool_size: int = 10, beside_http: bool = True) -> Service:
     """Wire the service; `beside_http`: its processor shares the event loop with `serve`'s HTTP
     (smaller default batches)."""
-    tune_garbage_collection()
+    tune_garbage_collection(beside_http=beside_http)
     dsn, embedded = await database_dsn(settings)
     try:
         await migrate.upgrade(dsn)
