@@ -13,6 +13,7 @@ from typing import Any
 
 import orjson
 
+from journeyflow.journeys.changes import after_shared_start
 from journeyflow.journeys.contributions import METRICS, Bucket, Contributions
 from journeyflow.journeys.derive import LOOSE_KINDS
 from journeyflow.journeys.facts import EventFacts
@@ -138,11 +139,14 @@ async def rewrite(
     connection: Connection, stored: Mapping[int, Derived], fresh: Mapping[int, Derived]
 ) -> None:
     """Make the stored rows equal `fresh` (customers missing from it end with none), touching only
-    rows that differ: an unchanged contact, journey or survey is neither deleted nor rewritten."""
+    rows that differ: an unchanged contact, journey or survey is neither deleted nor rewritten.
+
+    A customer's leading rows that new events left as they were are set aside unhashed (a
+    customer's rows have distinct keys, so none of them can reappear further on)."""
     gone: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
     added: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
     for customer in sorted(set(stored) | set(fresh)):
-        old, new = stored.get(customer, EMPTY), fresh.get(customer, EMPTY)
+        old, new = after_shared_start(stored.get(customer, EMPTY), fresh.get(customer, EMPTY))
         for table, before, after in (
             ("contacts", old.contacts, new.contacts),
             ("journeys", old.journeys, new.journeys),
