@@ -15,7 +15,6 @@ from journeyflow.journeys.contributions import (
     Contributions,
     accumulate,
     contributions,
-    difference,
     pruned,
 )
 from journeyflow.journeys.model import Contact, Derived, Journey, Survey
@@ -105,7 +104,7 @@ def _without(rows: tuple[Any, ...], common: Counter[Any]) -> tuple[Any, ...]:
 
 
 def changes(old: Derived, new: Derived) -> Changes:
-    result = Changes(buckets=difference(contributions(new), contributions(old)))
+    result = Changes(buckets=pruned(contributions(old, into=contributions(new), sign=-1)))
     switches = switches_of(new)
     switches.subtract(switches_of(old))
     result.switches = Counter({k: v for k, v in switches.items() if v})

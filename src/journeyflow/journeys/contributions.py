@@ -55,12 +55,16 @@ Contributions = dict[Bucket, dict[str, int]]
 """Bucket -> metric -> value, non-zero values only (a metric absent from a bucket is 0)."""
 
 
-def contributions(derived: Derived) -> Contributions:
-    total: Contributions = {}
+def contributions(
+    derived: Derived, *, into: Contributions | None = None, sign: int = 1
+) -> Contributions:
+    """What `derived` adds to the buckets; `into`: add `sign` times that to these, in place
+    (zeros may be left, as in `accumulate`)."""
+    total: Contributions = {} if into is None else into
     for contact in derived.contacts:
-        _add(total, _bucket_of(contact), _contact_counts(contact))
+        _add(total, _bucket_of(contact), _contact_counts(contact), sign)
     for journey in derived.journeys:
-        _add(total, _journey_bucket(journey), _journey_counts(journey))
+        _add(total, _journey_bucket(journey), _journey_counts(journey), sign)
     for survey in derived.surveys:
         bucket = Bucket(
             survey.minute,
@@ -69,12 +73,12 @@ def contributions(derived: Derived) -> Contributions:
             survey.department or "",
             survey.bucket_source,
         )
-        _add(total, bucket, _survey_counts(survey))
+        _add(total, bucket, _survey_counts(survey), sign)
     return total
 
 
 def accumulate(total: Contributions, more: Contributions, sign: int = 1) -> None:
-    """`total += sign * more`, in place (zeros may be left; `difference` drops them)."""
+    """`total += sign * more`, in place (zeros may be left; `pruned` drops them)."""
     for bucket, counts in more.items():
         cell = total.get(bucket)
         if cell is None:
@@ -82,13 +86,6 @@ def accumulate(total: Contributions, more: Contributions, sign: int = 1) -> None
             continue
         for metric, value in counts.items():
             cell[metric] = cell.get(metric, 0) + sign * value
-
-
-def difference(new: Contributions, old: Contributions) -> Contributions:
-    """new - old, keeping negative values and dropping zeros."""
-    delta: Contributions = {b: dict(c) for b, c in new.items()}
-    accumulate(delta, old, -1)
-    return pruned(delta)
 
 
 def pruned(total: Contributions) -> Contributions:
@@ -106,13 +103,13 @@ def cells(total: Contributions) -> Counter[tuple[Bucket, str]]:
     return Counter({(b, m): v for b, counts in total.items() for m, v in counts.items() if v})
 
 
-def _add(total: Contributions, bucket: Bucket, counts: list[tuple[str, int]]) -> None:
+def _add(total: Contributions, bucket: Bucket, counts: list[tuple[str, int]], sign: int) -> None:
     cell = total.get(bucket)
     if cell is None:
-        total[bucket] = dict(counts)
+        total[bucket] = dict(counts) if sign == 1 else {m: sign * v for m, v in counts}
         return
     for metric, value in counts:
-        cell[metric] = cell.get(metric, 0) + value
+        cell[metric] = cell.get(metric, 0) + sign * value
 
 
 def _bucket_of(contact: Contact) -> Bucket:

@@ -17,7 +17,6 @@ from journeyflow.journeys.contributions import (
     accumulate,
     cells,
     contributions,
-    difference,
 )
 from journeyflow.journeys.definitions import Definitions
 from journeyflow.journeys.derive import derive
@@ -72,13 +71,14 @@ def test_survey_scores_add_up_per_scale() -> None:
     )
 
 
-def test_difference_keeps_withdrawals() -> None:
+def test_changes_keep_withdrawals_and_drop_what_did_not_move() -> None:
     before = derive(contact("c2", at(days=2)), DEFS)
     after = derive([*contact("c2", at(days=2)), *contact("c1", at(0))], DEFS)
-    delta = difference(contributions(after), contributions(before))
+    delta = changes(before, after).buckets
     second = Bucket(minute_of(at(days=2)), "voice", "billing", "", "ivr")
     assert delta[second]["repeats"] == 1
     assert delta[second]["journeys"] == -1
+    assert "contacts" not in delta[second]  # counted before and after: no zero left
 
 
 # -- invariance ---------------------------------------------------------------------------------
