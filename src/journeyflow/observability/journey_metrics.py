@@ -111,8 +111,14 @@ class JourneyMetrics:
             (self.handle_seconds, changes.handle),
             (self.resolution_seconds, changes.resolution),
         ):
+            children: dict[tuple[str, str], Histogram] = {}
             for item in observations:
-                histogram.labels(item.channel, _intent(item, definitions)).observe(item.seconds)
+                labels = (item.channel, item.intent)
+                child = children.get(labels)
+                if child is None:
+                    child = histogram.labels(item.channel, _intent(item, definitions))
+                    children[labels] = child
+                child.observe(item.seconds)
         for name, value in changes.withdrawn.items():
             self.corrections.labels(f"journeyflow_{name}").inc(value)
 
