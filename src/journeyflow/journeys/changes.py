@@ -104,26 +104,27 @@ def _without(rows: tuple[Any, ...], common: Counter[Any]) -> tuple[Any, ...]:
 
 
 def changes(old: Derived, new: Derived) -> Changes:
-    result = Changes(buckets=pruned(contributions(old, into=contributions(new), sign=-1)))
-    switches = switches_of(new)
-    switches.subtract(switches_of(old))
-    result.switches = Counter({k: v for k, v in switches.items() if v})
-    old_handles = {c.key: _handle(c) for c in old.contacts}
+    """What moved from `old` to `new`. Zeros may be left where counts cancel out: a batch adds
+    up its customers' changes (`add`) and drops them once (`settled`)."""
+    result = Changes(buckets=contributions(old, into=contributions(new), sign=-1))
+    result.switches = switches_of(new)
+    result.switches.subtract(switches_of(old))
+    old_handles = {(c.source, c.contact_id): _handled(c) for c in old.contacts if c.assisted}
     for contact in new.contacts:
-        value = _handle(contact)
-        before = old_handles.get(contact.key)
-        if value is not None and value != before:
-            result.handle.append(value)
-            if before is not None:
-                result.withdrawn["contact_handle_seconds"] += 1
-    old_resolutions = {j.id: _resolution(j) for j in old.journeys}
+        if contact.assisted and contact.handle_ms is not None:
+            before = old_handles.get((contact.source, contact.contact_id))
+            if _handled(contact) != before:
+                result.handle.append(_handle(contact))
+                if before is not None:
+                    result.withdrawn["contact_handle_seconds"] += 1
+    old_resolutions = {j.id: _resolved(j) for j in old.journeys if j.resolved_at is not None}
     for journey in new.journeys:
-        value = _resolution(journey)
-        before = old_resolutions.get(journey.id)
-        if value is not None and value != before:
-            result.resolution.append(value)
-            if before is not None:
-                result.withdrawn["journey_resolution_seconds"] += 1
+        if journey.resolved_at is not None:
+            before = old_resolutions.get(journey.id)
+            if _resolved(journey) != before:
+                result.resolution.append(_resolution(journey))
+                if before is not None:
+                    result.withdrawn["journey_resolution_seconds"] += 1
     return result
 
 
@@ -151,16 +152,28 @@ def switches_of(derived: Derived) -> Counter[SwitchKey]:
     )
 
 
-def _handle(contact: Contact) -> Observation | None:
-    if not contact.assisted or contact.handle_ms is None:
+def _handled(contact: Contact) -> tuple[object, ...] | None:
+    """What `_handle` observes of an assisted contact, unconverted (None: nothing)."""
+    if contact.handle_ms is None:
         return None
+    return (contact.channel, contact.intent or "", contact.department or "", contact.handle_ms)
+
+
+def _handle(contact: Contact) -> Observation:
+    assert contact.handle_ms is not None
     return Observation(
         contact.channel, contact.intent or "", contact.department or "", contact.handle_ms / 1000
     )
 
 
-def _resolution(journey: Journey) -> Observation | None:
-    if journey.resolved_at is None:
-        return None
+def _resolved(journey: Journey) -> tuple[object, ...]:
+    """What `_resolution` observes of a resolved journey, unconverted."""
+    assert journey.resolved_at is not None
+    duration = journey.resolved_at - journey.started_at
+    return (journey.channel, journey.intent or "", journey.department or "", duration)
+
+
+def _resolution(journey: Journey) -> Observation:
+    assert journey.resolved_at is not None
     seconds = (journey.resolved_at - journey.started_at).total_seconds()
     return Observation(journey.channel, journey.intent or "", journey.department or "", seconds)

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from support.journey_events import at, contact, fact, histories
 
-from journeyflow.journeys.changes import changes
+from journeyflow.journeys.changes import changes, settled
 from journeyflow.journeys.contacts import minute_of
 from journeyflow.journeys.contributions import (
     Bucket,
@@ -74,7 +74,7 @@ def test_survey_scores_add_up_per_scale() -> None:
 def test_changes_keep_withdrawals_and_drop_what_did_not_move() -> None:
     before = derive(contact("c2", at(days=2)), DEFS)
     after = derive([*contact("c2", at(days=2)), *contact("c1", at(0))], DEFS)
-    delta = changes(before, after).buckets
+    delta = settled(changes(before, after)).buckets
     second = Bucket(minute_of(at(days=2)), "voice", "billing", "", "ivr")
     assert delta[second]["repeats"] == 1
     assert delta[second]["journeys"] == -1

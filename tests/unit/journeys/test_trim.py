@@ -12,6 +12,7 @@ from support.journey_events import at, contact, histories
 
 from journeyflow.journeys.changes import (
     Changes,
+    Observation,
     add,
     after_shared_start,
     changes,
@@ -23,7 +24,7 @@ from journeyflow.journeys.contributions import Bucket
 from journeyflow.journeys.definitions import Definitions
 from journeyflow.journeys.derive import derive
 from journeyflow.journeys.facts import EventFacts
-from journeyflow.journeys.model import Derived
+from journeyflow.journeys.model import Contact, Derived, Journey
 
 DEFS = Definitions()
 
@@ -37,7 +38,7 @@ def test_changes_of_the_trimmed_pair_equal_changes_of_the_whole(
     seed.shuffle(arrivals)
     old = derive(arrivals[: int(len(arrivals) * keep)], DEFS)
     new = derive(arrivals, DEFS)
-    assert changes(*trim(old, new)) == changes(old, new)
+    assert settled(changes(*trim(old, new))) == settled(changes(old, new))
 
 
 @settings(max_examples=150, deadline=None)
@@ -46,7 +47,7 @@ def test_setting_aside_the_unchanged_leading_rows_leaves_the_changes_as_they_wer
     events: list[EventFacts], seed: random.Random, keep: float
 ) -> None:
     old, new = before_and_after(events, seed, keep)
-    assert changes(*after_shared_start(old, new)) == changes(old, new)
+    assert settled(changes(*after_shared_start(old, new))) == settled(changes(old, new))
 
 
 def test_a_new_contact_leaves_only_what_it_changed_and_what_follows() -> None:
@@ -94,7 +95,7 @@ def test_changes_added_up_customer_by_customer_equal_the_changes_of_them_all(
     add(total, changes(*trim(old_first, new_first)))
     add(total, changes(*trim(old_second, new_second)))
     whole = changes(combine([old_first, old_second]), combine([new_first, new_second]))
-    assert settled(total) == whole
+    assert settled(total) == settled(whole)
 
 
 def test_what_cancels_out_between_customers_is_gone_once_settled() -> None:
@@ -105,3 +106,60 @@ def test_what_cancels_out_between_customers_is_gone_once_settled() -> None:
     add(total, Changes(buckets={bucket: {"contacts": -1}}, switches=Counter({switch: -1})))
     assert total.switches == Counter({switch: 0})  # added up, not yet settled
     assert settled(total).empty
+
+
+def observations_read_plainly(
+    old: Derived, new: Derived
+) -> tuple[list[Observation], list[Observation], Counter[str]]:
+    """The histogram observations of a change, read plainly: a handle time for each
+    assisted contact whose labelled handle time is new or different, a resolution time for each
+    journey whose labelled resolution time is; a correction for each that replaced another."""
+
+    def handle(c: Contact) -> Observation | None:
+        if not c.assisted or c.handle_ms is None:
+            return None
+        return Observation(c.channel, c.intent or "", c.department or "", c.handle_ms / 1000)
+
+    def resolution(j: Journey) -> Observation | None:
+        if j.resolved_at is None:
+            return None
+        seconds = (j.resolved_at - j.started_at).total_seconds()
+        return Observation(j.channel, j.intent or "", j.department or "", seconds)
+
+    handles: list[Observation] = []
+    resolutions: list[Observation] = []
+    withdrawn: Counter[str] = Counter()
+    before_handles = {c.key: handle(c) for c in old.contacts}
+    for c in new.contacts:
+        value, before = handle(c), before_handles.get(c.key)
+        if value is not None and value != before:
+            handles.append(value)
+            withdrawn["contact_handle_seconds"] += before is not None
+    before_resolutions = {j.id: resolution(j) for j in old.journeys}
+    for j in new.journeys:
+        value, before = resolution(j), before_resolutions.get(j.id)
+        if value is not None and value != before:
+            resolutions.append(value)
+            withdrawn["journey_resolution_seconds"] += before is not None
+    return handles, resolutions, +withdrawn
+
+
+@settings(max_examples=200, deadline=None)
+@given(events=histories(), seed=st.randoms(use_true_random=False), keep=st.floats(0, 1))
+def test_histogram_observations_are_the_new_or_changed_handle_and_resolution_times(
+    events: list[EventFacts], seed: random.Random, keep: float
+) -> None:
+    old, new = before_and_after(events, seed, keep)
+    found = settled(changes(old, new))
+    assert (found.handle, found.resolution, +found.withdrawn) == observations_read_plainly(old, new)
+
+
+def test_a_handle_time_that_changes_is_observed_again_and_the_first_counted_as_withdrawn() -> None:
+    first = derive(contact("c1", at(0), agent_id="a1", handle_ms=60_000), DEFS)
+    again = derive(contact("c1", at(0), agent_id="a1", handle_ms=60_000), DEFS)
+    longer = derive(contact("c1", at(0), agent_id="a1", handle_ms=90_000), DEFS)
+    assert [o.seconds for o in changes(Derived(), first).handle] == [60.0]
+    assert not changes(first, again).handle
+    moved = changes(first, longer)
+    assert [o.seconds for o in moved.handle] == [90.0]
+    assert moved.withdrawn == Counter(contact_handle_seconds=1)
