@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -126,21 +127,22 @@ def observations_read_plainly(
         seconds = (j.resolved_at - j.started_at).total_seconds()
         return Observation(j.channel, j.intent or "", j.department or "", seconds)
 
-    handles: list[Observation] = []
-    resolutions: list[Observation] = []
     withdrawn: Counter[str] = Counter()
-    before_handles = {c.key: handle(c) for c in old.contacts}
-    for c in new.contacts:
-        value, before = handle(c), before_handles.get(c.key)
-        if value is not None and value != before:
-            handles.append(value)
-            withdrawn["contact_handle_seconds"] += before is not None
-    before_resolutions = {j.id: resolution(j) for j in old.journeys}
-    for j in new.journeys:
-        value, before = resolution(j), before_resolutions.get(j.id)
-        if value is not None and value != before:
-            resolutions.append(value)
-            withdrawn["journey_resolution_seconds"] += before is not None
+
+    def moved(olds: Any, news: Any, key: Any, value: Any, name: str) -> list[Observation]:
+        before_of = {key(row): value(row) for row in olds}
+        observed = []
+        for row in news:
+            now, before = value(row), before_of.get(key(row))
+            if now is not None and now != before:
+                observed.append(now)
+                withdrawn[name] += before is not None
+        return observed
+
+    handles = moved(old.contacts, new.contacts, Contact.key.fget, handle, "contact_handle_seconds")
+    resolutions = moved(
+        old.journeys, new.journeys, lambda j: j.id, resolution, "journey_resolution_seconds"
+    )
     return handles, resolutions, +withdrawn
 
 
