@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from journeyflow.journeys.contributions import (
     Contributions,
@@ -23,8 +23,9 @@ SwitchKey = tuple[str, str, str]
 """(from_channel, to_channel, "carried" | "lost")"""
 
 
-@dataclass(frozen=True, slots=True)
-class Observation:
+class Observation(NamedTuple):
+    """One histogram observation (a named tuple: built and compared at C speed)."""
+
     channel: str
     intent: str
     department: str
@@ -109,20 +110,22 @@ def changes(old: Derived, new: Derived) -> Changes:
     result = Changes(buckets=contributions(old, into=contributions(new), sign=-1))
     result.switches = switches_of(new)
     result.switches.subtract(switches_of(old))
-    old_handles = {(c.source, c.contact_id): _handled(c) for c in old.contacts if c.assisted}
+    old_handles = {(c.source, c.contact_id): _handle(c) for c in old.contacts}
     for contact in new.contacts:
-        if contact.assisted and contact.handle_ms is not None:
+        value = _handle(contact)
+        if value is not None:
             before = old_handles.get((contact.source, contact.contact_id))
-            if _handled(contact) != before:
-                result.handle.append(_handle(contact))
+            if value != before:
+                result.handle.append(value)
                 if before is not None:
                     result.withdrawn["contact_handle_seconds"] += 1
-    old_resolutions = {j.id: _resolved(j) for j in old.journeys if j.resolved_at is not None}
+    old_resolutions = {j.id: _resolution(j) for j in old.journeys}
     for journey in new.journeys:
-        if journey.resolved_at is not None:
+        value = _resolution(journey)
+        if value is not None:
             before = old_resolutions.get(journey.id)
-            if _resolved(journey) != before:
-                result.resolution.append(_resolution(journey))
+            if value != before:
+                result.resolution.append(value)
                 if before is not None:
                     result.withdrawn["journey_resolution_seconds"] += 1
     return result
@@ -152,28 +155,16 @@ def switches_of(derived: Derived) -> Counter[SwitchKey]:
     )
 
 
-def _handled(contact: Contact) -> tuple[object, ...] | None:
-    """What `_handle` observes of an assisted contact, unconverted (None: nothing)."""
-    if contact.handle_ms is None:
+def _handle(contact: Contact) -> Observation | None:
+    if not contact.assisted or contact.handle_ms is None:
         return None
-    return (contact.channel, contact.intent or "", contact.department or "", contact.handle_ms)
-
-
-def _handle(contact: Contact) -> Observation:
-    assert contact.handle_ms is not None
     return Observation(
         contact.channel, contact.intent or "", contact.department or "", contact.handle_ms / 1000
     )
 
 
-def _resolved(journey: Journey) -> tuple[object, ...]:
-    """What `_resolution` observes of a resolved journey, unconverted."""
-    assert journey.resolved_at is not None
-    duration = journey.resolved_at - journey.started_at
-    return (journey.channel, journey.intent or "", journey.department or "", duration)
-
-
-def _resolution(journey: Journey) -> Observation:
-    assert journey.resolved_at is not None
+def _resolution(journey: Journey) -> Observation | None:
+    if journey.resolved_at is None:
+        return None
     seconds = (journey.resolved_at - journey.started_at).total_seconds()
     return Observation(journey.channel, journey.intent or "", journey.department or "", seconds)
