@@ -38,7 +38,7 @@ class PostgresEventLog:
         latest = latest_revisions(events)
         unique = [stamped(events[i], now) for i in latest.values()]
         batch = _EVENTS.dump_json(unique, by_alias=True, exclude_none=True).decode()
-        rows = await self._pool.fetch("SELECT * FROM journeyflow_log_append($1::jsonb)", batch)
+        rows = await self._pool.fetch("SELECT * FROM journeyflow_log_append($1::json)", batch)
         already = {(row["duplicate_source"], row["duplicate_event_id"]) for row in rows}
         inserted = {i for key, i in latest.items() if key not in already}
         duplicates = sorted(set(range(len(events))) - inserted)

@@ -66,7 +66,7 @@ written AS (
     INSERT INTO timeline AS t (customer_id, occurred_at, received_at, source, event_id, revision,
                                kind, channel, contact_id, payload)
     SELECT customer_id, occurred_at, received_at, source, event_id, revision, kind, channel,
-           contact_id, payload::jsonb
+           contact_id, payload::json
     FROM input
     ON CONFLICT ON CONSTRAINT timeline_idempotency DO UPDATE SET
         customer_id = excluded.customer_id, occurred_at = excluded.occurred_at,
