@@ -12,6 +12,7 @@ import asyncpg
 
 from journeyflow.errors import DatabaseError
 from journeyflow.store.staging import create_staging
+from journeyflow.store.timestamps import use_microsecond_timestamps
 
 if TYPE_CHECKING:
     from asyncpg.pool import PoolConnectionProxy
@@ -22,12 +23,18 @@ else:
 
 
 async def connect(dsn: str, *, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
-    """The pool of a migrated database; each connection gets the staging tables."""
+    """The pool of a migrated database; each connection gets the staging tables and the
+    faster timestamp codec."""
     try:
         pool = await asyncpg.create_pool(
-            dsn, min_size=min_size, max_size=max_size, command_timeout=60, init=create_staging
+            dsn, min_size=min_size, max_size=max_size, command_timeout=60, init=_prepare
         )
     except (OSError, asyncpg.PostgresError) as error:
         raise DatabaseError(f"cannot connect to Postgres: {error}") from error
     assert pool is not None
     return pool
+
+
+async def _prepare(connection: asyncpg.Connection[asyncpg.Record]) -> None:
+    await use_microsecond_timestamps(connection)
+    await create_staging(connection)
