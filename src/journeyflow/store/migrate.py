@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import asyncpg
@@ -28,6 +29,15 @@ def head_revision() -> str | None:
 
 async def upgrade(dsn: str, revision: str = "head") -> None:
     """Bring the schema to `revision`; safe to run from several processes at once."""
+    await _run(dsn, command.upgrade, revision)
+
+
+async def downgrade(dsn: str, revision: str) -> None:
+    """Take the schema back to `revision` (each migration's downgrade, newest first)."""
+    await _run(dsn, command.downgrade, revision)
+
+
+async def _run(dsn: str, step: Callable[[Config, str], None], revision: str) -> None:
     engine = create_async_engine(
         "postgresql+asyncpg://", async_creator=lambda: asyncpg.connect(dsn)
     )
@@ -35,7 +45,7 @@ async def upgrade(dsn: str, revision: str = "head") -> None:
     def run(connection: SyncConnection) -> None:
         config = alembic_config()
         config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+        step(config, revision)
 
     try:
         async with engine.begin() as connection:

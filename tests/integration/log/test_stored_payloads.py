@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import asyncpg
 import httpx
-from alembic import command
-from sqlalchemy import Connection as SyncConnection
-from sqlalchemy.ext.asyncio import create_async_engine
 from support.processing import drain
 
 from journeyflow.bootstrap import Service
@@ -26,6 +23,12 @@ EVENT = {
 }
 
 
+async def post_and_process(client: httpx.AsyncClient, service: Service) -> None:
+    response = await client.post("/v1/events", json={"events": [EVENT]})
+    assert response.status_code == 202, response.text
+    await drain(service)
+
+
 async def stored_texts(dsn: str) -> tuple[str, str]:
     connection = await asyncpg.connect(dsn)
     try:
@@ -39,9 +42,7 @@ async def stored_texts(dsn: str) -> tuple[str, str]:
 async def test_the_log_and_the_timeline_store_the_canonical_json_unchanged(
     client: httpx.AsyncClient, service: Service, database_url: str
 ) -> None:
-    response = await client.post("/v1/events", json={"events": [EVENT]})
-    assert response.status_code == 202, response.text
-    await drain(service)
+    await post_and_process(client, service)
 
     logged, on_timeline = await stored_texts(database_url)
 
@@ -50,33 +51,14 @@ async def test_the_log_and_the_timeline_store_the_canonical_json_unchanged(
     assert logged == canonical  # key order and spacing as written (jsonb would reorder them)
 
 
-async def _migrate(dsn: str, step: str, revision: str) -> None:
-    engine = create_async_engine(
-        "postgresql+asyncpg://", async_creator=lambda: asyncpg.connect(dsn)
-    )
-
-    def run(connection: SyncConnection) -> None:
-        config = migrate.alembic_config()
-        config.attributes["connection"] = connection
-        getattr(command, step)(config, revision)
-
-    try:
-        async with engine.begin() as connection:
-            await connection.run_sync(run)
-    finally:
-        await engine.dispose()
-
-
 async def test_stored_payloads_survive_the_migration_down_to_jsonb_and_back(
     client: httpx.AsyncClient, service: Service, database_url: str
 ) -> None:
-    response = await client.post("/v1/events", json={"events": [EVENT]})
-    assert response.status_code == 202, response.text
-    await drain(service)
+    await post_and_process(client, service)
     before = await stored_texts(database_url)
 
-    await _migrate(database_url, "downgrade", "0006")
-    await _migrate(database_url, "upgrade", "head")
+    await migrate.downgrade(database_url, "0006")
+    await migrate.upgrade(database_url)
 
     logged, on_timeline = await stored_texts(database_url)
     assert InteractionEvent.model_validate_json(logged) == InteractionEvent.model_validate_json(
@@ -84,4 +66,4 @@ async def test_stored_payloads_survive_the_migration_down_to_jsonb_and_back(
     )
     assert on_timeline == logged
     again = await client.post("/v1/events", json={"events": [EVENT | {"event_id": "chat-7:x"}]})
-    assert again.json()["accepted"] == 1
+    assert again.json()["accepted"] == 1  # the log's append function is back, taking json
