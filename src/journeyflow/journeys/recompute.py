@@ -82,18 +82,19 @@ async def recompute(
         cache.misses += len(live) - len(histories)
     fresh: dict[int, Derived] = {}
     result = Changes()
+    moved: dict[int, tuple[Derived, Derived]] = {}
     if alongside is not None:
         early = [c for c in live if c in appended]
         fresh, result = await _derive_while_writing(
-            connection, early, appended, histories, stored, definitions, alongside
+            connection, early, appended, histories, stored, definitions, alongside, moved
         )
     rest = [c for c in everyone if c not in fresh]
     await _read_histories(connection, [c for c in live if c not in histories], histories)
     await _read_stored(connection, rest, stored)
     fresh.update(await _derive(rest, histories, definitions))
-    add(result, _changes_of(rest, stored, fresh))
+    add(result, _changes_of(rest, stored, fresh, moved))
     result = settled(result)
-    await repository.rewrite(connection, stored, fresh)
+    await repository.rewrite(connection, moved)
     await repository.apply_deltas(connection, result.buckets)
     if cache is not None:
         for customer in everyone:
@@ -115,6 +116,7 @@ async def _derive_while_writing(
     stored: dict[int, Derived],
     definitions: Definitions,
     write: Callable[[], Awaitable[set[int]]],
+    moved: dict[int, tuple[Derived, Derived]],
 ) -> tuple[dict[int, Derived], Changes]:
     """Derive `customers`, and what changed for them, while `write` runs on the connection.
 
@@ -131,7 +133,7 @@ async def _derive_while_writing(
     task = asyncio.ensure_future(write())
     await asyncio.sleep(0)  # let it send its first statement before deriving starts
     try:
-        fresh = await _derive_in_steps(customers, histories, stored, definitions, found)
+        fresh = await _derive_in_steps(customers, histories, stored, definitions, found, moved)
     except BaseException:
         task.cancel()
         with contextlib.suppress(BaseException):
@@ -189,6 +191,7 @@ async def _derive_in_steps(
     stored: Mapping[int, Derived],
     definitions: Definitions,
     into: Changes,
+    moved: dict[int, tuple[Derived, Derived]],
 ) -> dict[int, Derived]:
     """`_derive`, adding what changed to `into` as it goes, in `ALONGSIDE_CHUNK` steps.
 
@@ -200,16 +203,20 @@ async def _derive_in_steps(
         part = customers[start : start + ALONGSIDE_CHUNK]
         for customer in part:
             fresh[customer] = derive_sorted(histories[customer], definitions)
-        add(into, _changes_of(part, stored, fresh))
+        add(into, _changes_of(part, stored, fresh, moved))
         await asyncio.sleep(0)
     return fresh
 
 
 def _changes_of(
-    customers: Iterable[int], stored: Mapping[int, Derived], fresh: Mapping[int, Derived]
+    customers: Iterable[int],
+    stored: Mapping[int, Derived],
+    fresh: Mapping[int, Derived],
+    moved: dict[int, tuple[Derived, Derived]],
 ) -> Changes:
-    """What changed for `customers`: each one's unchanged leading rows set aside first, then
-    the rows shared between all of them (a contact may move between customers in a merge)."""
+    """What changed for `customers`: each one's unchanged leading rows set aside first (the
+    rest of each customer's stored and fresh rows go `moved`, for the rewrite), then the rows
+    shared between all of them (a contact may move between customers in a merge)."""
     olds: list[Derived] = []
     news: list[Derived] = []
     for customer in customers:
@@ -220,6 +227,7 @@ def _changes_of(
             olds.append(before)
         if after is not None:
             news.append(after)
+        moved[customer] = (before or repository.EMPTY, after or repository.EMPTY)
     return changes(*trim(combine(olds), combine(news)))
 
 

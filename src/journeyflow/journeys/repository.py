@@ -13,7 +13,6 @@ from typing import Any
 
 import orjson
 
-from journeyflow.journeys.changes import after_shared_start
 from journeyflow.journeys.contributions import METRICS, Bucket, Contributions
 from journeyflow.journeys.derive import LOOSE_KINDS
 from journeyflow.journeys.facts import EventFacts
@@ -135,18 +134,17 @@ _PRIMARY_KEYS = {
 }
 
 
-async def rewrite(
-    connection: Connection, stored: Mapping[int, Derived], fresh: Mapping[int, Derived]
-) -> None:
-    """Make the stored rows equal `fresh` (customers missing from it end with none), touching only
+async def rewrite(connection: Connection, moved: Mapping[int, tuple[Derived, Derived]]) -> None:
+    """Take each customer's stored rows from `old` to `new` (`moved[customer]`), touching only
     rows that differ: an unchanged contact, journey or survey is neither deleted nor rewritten.
 
-    A customer's leading rows that new events left as they were are set aside unhashed (a
-    customer's rows have distinct keys, so none of them can reappear further on)."""
+    The pairs may leave out each customer's leading rows that new events left as they were
+    (`after_shared_start`): a customer's rows have distinct keys, so none of them can reappear
+    further on, and what is not in a pair stays as it is."""
     gone: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
     added: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
-    for customer in sorted(set(stored) | set(fresh)):
-        old, new = after_shared_start(stored.get(customer, EMPTY), fresh.get(customer, EMPTY))
+    for customer in sorted(moved):
+        old, new = moved[customer]
         for table, before, after in (
             ("contacts", old.contacts, new.contacts),
             ("journeys", old.journeys, new.journeys),
