@@ -46,11 +46,8 @@ class Scope:
 
 async def scorecard(connection: Connection, scope: Scope) -> dict[str, Any]:
     first, stop = _ceil(scope.start, MINUTE), _ceil(scope.end, MINUTE)
-    sums = await _sums(connection, first, stop, scope.by, METRICS)
     matured_end = min(stop, _floor(scope.now - scope.repeat_window, MINUTE))
-    matured = await _sums(
-        connection, first, matured_end, scope.by, ("contacts", "followed_by_repeat")
-    )
+    sums, matured = await _sums(connection, first, stop, matured_end, scope.by)
     keys = sorted(set(sums) | set(matured), key=lambda k: (k is not None, k or ""))
     if scope.by is GroupBy.NONE and not keys:
         keys = [None]
@@ -108,30 +105,43 @@ def _ratio(numerator: float, denominator: int) -> float | None:
     return None if denominator == 0 else numerator / denominator
 
 
+MATURED = ("contacts", "followed_by_repeat")
+"""What first-contact resolution counts, over the contacts whose repeat window has passed."""
+
+
 async def _sums(
-    connection: Connection,
-    first: datetime,
-    stop: datetime,
-    by: GroupBy,
-    metrics: tuple[str, ...],
-) -> dict[str | None, dict[str, int]]:
-    """Sums of `metrics` over minutes `[first, stop)`, keyed by the `by` value ("" -> None)."""
+    connection: Connection, first: datetime, stop: datetime, matured_end: datetime, by: GroupBy
+) -> tuple[dict[str | None, dict[str, int]], dict[str | None, dict[str, int]]]:
+    """Sums of every metric over minutes `[first, stop)`, and of `MATURED` over those before
+    `matured_end`, keyed by the `by` value ("" -> None): one pass over the buckets for both.
+
+    Whole hours come from the hourly rollup, but for the hour `matured_end` falls inside (its
+    minutes straddle the cut), which comes from minute buckets like the ragged edges; then a
+    row is matured exactly when its hour or minute starts before `matured_end`."""
     if stop <= first:
-        return {}
+        return {}, {}
     hour_first, hour_stop = _ceil(first, HOUR), _floor(stop, HOUR)
     if hour_stop <= hour_first:
         hour_first = hour_stop = first  # no whole hour inside: minutes only
+    straddle = _floor(matured_end, HOUR)
+    straddle_end = straddle + HOUR
+    if straddle == matured_end or not hour_first <= straddle < hour_stop:
+        straddle_end = straddle  # no whole hour straddles the cut: an empty range
     key = "NULL::text" if by is GroupBy.NONE else by.value
-    columns = ", ".join(metrics)
-    sums = ", ".join(f"sum({m})::bigint AS {m}" for m in metrics)
+    columns = ", ".join(METRICS)
+    sums = ", ".join(f"sum({m})::bigint AS {m}" for m in METRICS)
+    matured = ", ".join(
+        f"coalesce(sum({m}) FILTER (WHERE at < $5), 0)::bigint AS matured_{m}" for m in MATURED
+    )
     rows = await connection.fetch(
         f"""
-        SELECT k AS key, {sums} FROM (
-            SELECT {key} AS k, {columns} FROM metric_buckets_hourly
-                WHERE hour >= $3 AND hour < $4
+        SELECT k AS key, {sums}, {matured} FROM (
+            SELECT {key} AS k, hour AS at, {columns} FROM metric_buckets_hourly
+                WHERE hour >= $3 AND hour < $4 AND NOT (hour >= $6 AND hour < $7)
             UNION ALL
-            SELECT {key} AS k, {columns} FROM metric_buckets
+            SELECT {key} AS k, minute AS at, {columns} FROM metric_buckets
                 WHERE (minute >= $1 AND minute < $3) OR (minute >= $4 AND minute < $2)
+                   OR (minute >= $6 AND minute < $7)
         ) AS b
         GROUP BY k
         """,
@@ -139,8 +149,13 @@ async def _sums(
         stop,
         hour_first,
         hour_stop,
+        matured_end,
+        straddle,
+        straddle_end,
     )
-    return {(r["key"] or None): {m: r[m] for m in metrics} for r in rows}
+    total = {(r["key"] or None): {m: r[m] for m in METRICS} for r in rows}
+    ripe = {(r["key"] or None): {m: r[f"matured_{m}"] for m in MATURED} for r in rows}
+    return total, ripe
 
 
 def _floor(at: datetime, step: timedelta) -> datetime:
