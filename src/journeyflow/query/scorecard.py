@@ -48,7 +48,7 @@ async def scorecard(connection: Connection, scope: Scope) -> dict[str, Any]:
     first, stop = _ceil(scope.start, MINUTE), _ceil(scope.end, MINUTE)
     matured_end = min(stop, _floor(scope.now - scope.repeat_window, MINUTE))
     sums, matured = await _sums(connection, first, stop, matured_end, scope.by)
-    keys = sorted(set(sums) | set(matured), key=lambda k: (k is not None, k or ""))
+    keys = sorted(sums, key=lambda k: (k is not None, k or ""))  # matured has the same keys
     if scope.by is GroupBy.NONE and not keys:
         keys = [None]
     rows = [row(sums.get(k, {}), matured.get(k, {}), key=k) for k in keys]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncpg
 import httpx
-from support.processing import drain
+from support.scorecards import post_and_process
 
 from journeyflow.bootstrap import Service
 from journeyflow.events import InteractionEvent
@@ -23,12 +23,6 @@ EVENT = {
 }
 
 
-async def post_and_process(client: httpx.AsyncClient, service: Service) -> None:
-    response = await client.post("/v1/events", json={"events": [EVENT]})
-    assert response.status_code == 202, response.text
-    await drain(service)
-
-
 async def stored_texts(dsn: str) -> tuple[str, str]:
     connection = await asyncpg.connect(dsn)
     try:
@@ -42,7 +36,7 @@ async def stored_texts(dsn: str) -> tuple[str, str]:
 async def test_the_log_and_the_timeline_store_the_canonical_json_unchanged(
     client: httpx.AsyncClient, service: Service, database_url: str
 ) -> None:
-    await post_and_process(client, service)
+    await post_and_process(client, service, [EVENT])
 
     logged, on_timeline = await stored_texts(database_url)
 
@@ -54,7 +48,7 @@ async def test_the_log_and_the_timeline_store_the_canonical_json_unchanged(
 async def test_stored_payloads_survive_the_migration_down_to_jsonb_and_back(
     client: httpx.AsyncClient, service: Service, database_url: str
 ) -> None:
-    await post_and_process(client, service)
+    await post_and_process(client, service, [EVENT])
     before = await stored_texts(database_url)
 
     await migrate.downgrade(database_url, "0006")

@@ -33,9 +33,7 @@ def moments(count: int, seed: int = 7) -> list[datetime]:
 
 
 @pytest.fixture
-async def connections(
-    server_dsn: str,
-) -> AsyncIterator[tuple[asyncpg.Connection, asyncpg.Connection]]:
+async def connections(server_dsn: str) -> AsyncIterator[Pair]:
     plain = await asyncpg.connect(server_dsn)
     ours = await asyncpg.connect(server_dsn)
     await use_microsecond_timestamps(ours)
