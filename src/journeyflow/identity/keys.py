@@ -18,7 +18,9 @@ from journeyflow.settings import IdentitySettings
 
 _SEPARATORS = str.maketrans("", "", " ().-\t")
 NORMALIZE_CACHE = 65_536
-"""Normalized identifiers remembered per rules instance (values seen again skip parsing)."""
+"""Normalized identifiers remembered per rules instance and kind (phones, the rest): values seen
+again skip parsing. Phones have a cache of their own, so the many cheap e-mails and ids do not
+push out the numbers that cost a parse (one cache for all kept a third of 1M events' lookups)."""
 
 CONTACT = "contact"
 """Internal identifier type linking the events of one contact (`<source>/<contact_id>`)."""
@@ -51,6 +53,7 @@ class IdentifierRules:
         # Parsing a phone number costs tens of microseconds and the same callers come back:
         # remember the most recent ones (bounded, per rules instance).
         self._cached = lru_cache(maxsize=NORMALIZE_CACHE)(self._normalize)
+        self._phones = lru_cache(maxsize=NORMALIZE_CACHE)(self._normalize)
         self._reformatted = lru_cache(maxsize=NORMALIZE_CACHE)(self._reformat)
 
     @property
@@ -84,6 +87,7 @@ class IdentifierRules:
             plain = raw.translate(_SEPARATORS)
             if plain.isdigit() or (plain[:1] == "+" and plain[1:].isdigit()):
                 raw = plain
+            return self._phones(type_, raw)
         return self._cached(type_, raw)
 
     def _normalize(self, type_: str, raw: str) -> str | None:

@@ -92,10 +92,13 @@ def needing_counts(events: Iterable[EventKeys], owner: Mapping[IdKey, int]) -> s
     (a property test holds the plans equal), so their owners' counts need not be read at all.
     """
     needed: set[int] = set()
+    get = owner.get
     for event in events:
-        owners = {owner[k] for k in event.keys if k in owner}
-        if len(owners) > 1 or any(k not in owner for k in event.keys):
-            needed |= owners
+        if len(event.keys) < 2:
+            continue  # one key: it has an owner already, or nobody whose counts could matter
+        owners = set(map(get, event.keys))
+        if len(owners) > 1:  # two owners, or an owner and a new key (None)
+            needed.update(o for o in owners if o is not None)
     return needed
 
 

@@ -179,6 +179,8 @@ async def rewrite(connection: Connection, moved: Mapping[int, tuple[Derived, Der
             await connection.copy_records_to_table(table, records=added[table], columns=columns)
 
 
+_ZEROS = dict.fromkeys(METRICS, 0)
+"""Every metric in column order: `{**_ZEROS, **counts}` lists a bucket's values in that order."""
 _METRIC_LIST = ", ".join(METRICS)
 _KEY_LIST = ", ".join(KEYS)
 _ADDED = ", ".join(f"{m} = b.{m} + excluded.{m}" for m in METRICS)
@@ -210,7 +212,7 @@ async def apply_deltas(connection: Connection, delta: Contributions) -> None:
         return
     await connection.copy_records_to_table(
         "bucket_delta",
-        records=[(*bucket, *(counts.get(m, 0) for m in METRICS)) for bucket, counts in rows],
+        records=[(*bucket, *{**_ZEROS, **counts}.values()) for bucket, counts in rows],
         columns=("minute", *KEYS, *METRICS),
     )
     await connection.execute(_APPLY_DELTAS)

@@ -131,7 +131,7 @@ class BatchApplier:
         """Apply a prepared batch inside the caller's transaction."""
         events, keyed = batch.events, batch.keys
         hits, misses = self.cache.hits, self.cache.misses
-        all_keys = sorted({k for event in keyed for k in event.keys})
+        all_keys = list({k for event in keyed for k in event.keys})  # a read: any order
         known = await identities.load_known(connection, all_keys)
         needed = needing_counts(keyed, known.owner)
         await identities.load_counts(connection, known, needed, self._limited_types)
