@@ -212,9 +212,20 @@ class _BatchStitch:
         return self.absorb_anonymous(event.seq, target, weak)
 
     def _sole_owner(self, keys: list[IdKey]) -> int | None:
-        """The one profile holding all of `keys`, if there is one."""
-        owners = {self.owner_of(k) for k in keys}
-        return owners.pop() if len(owners) == 1 else None  # None when no key is owned, too
+        """The one profile holding all of `keys`, if there is one (None when a key has none)."""
+        owner, parent = self.owner, self.parent
+        sole: int | None = None
+        for key in keys:
+            profile = owner.get(key)
+            if profile is None:
+                return None
+            if profile in parent:  # merged in this batch (rare): follow it to its survivor
+                profile = self.find(profile)
+            if sole is None:
+                sole = profile
+            elif profile != sole:
+                return None
+        return sole
 
     def merge_or_refuse(
         self, seq: int, strong: list[IdKey], owners: set[int], new_strong: list[IdKey]

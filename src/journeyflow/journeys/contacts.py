@@ -38,6 +38,13 @@ def contacts_of(events: Iterable[EventFacts], definitions: Definitions) -> list[
 
 def contacts_in(timeline: Sequence[EventFacts], definitions: Definitions) -> list[Contact]:
     """`contacts_of` a timeline already sorted by `EventFacts.order`."""
+    return contacts_and_loose(timeline, definitions)[0]
+
+
+def contacts_and_loose(
+    timeline: Sequence[EventFacts], definitions: Definitions
+) -> tuple[list[Contact], list[EventFacts]]:
+    """`contacts_in`, and the timeline's `events_outside` them (found once, for both)."""
     groups: dict[tuple[str, str], list[EventFacts]] = {}
     for event in timeline:
         if event.contact_id is not None:
@@ -53,7 +60,8 @@ def contacts_in(timeline: Sequence[EventFacts], definitions: Definitions) -> lis
         if (contact := _contact(group, definitions.self_service_channels)) is not None
     ]
     contacts.sort(key=_start_order)
-    return _attach_loose_verifications(contacts, events_outside(timeline, contacts))
+    loose = events_outside(timeline, contacts)
+    return _attach_loose_verifications(contacts, loose), loose
 
 
 def _start_order(contact: Contact) -> tuple[datetime, str, str]:

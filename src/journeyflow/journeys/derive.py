@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from journeyflow.journeys.contacts import SURVEY, VERIFIED, contacts_in, events_outside, surveys_in
+from journeyflow.journeys.contacts import SURVEY, VERIFIED, contacts_and_loose, surveys_in
 from journeyflow.journeys.definitions import Definitions
 from journeyflow.journeys.facts import EventFacts, by_order
 from journeyflow.journeys.journeys import CASE_RESOLVED, link
@@ -20,8 +20,8 @@ def derive(events: Iterable[EventFacts], definitions: Definitions) -> Derived:
 
 def derive_sorted(timeline: Sequence[EventFacts], definitions: Definitions) -> Derived:
     """`derive` of a timeline already sorted by `EventFacts.order`."""
-    contacts = contacts_in(timeline, definitions)
-    linked, journeys = link(contacts, events_outside(timeline, contacts), definitions)
+    contacts, loose = contacts_and_loose(timeline, definitions)
+    linked, journeys = link(contacts, loose, definitions)
     return Derived(tuple(linked), tuple(journeys), tuple(surveys_in(timeline, contacts)))
 
 

@@ -87,16 +87,23 @@ class JourneyMetrics:
 
     def record(self, changes: Changes, definitions: Definitions) -> None:
         """Move the collectors by a committed batch's changes."""
-        by_bucket: Tally[tuple[str, str, str, str]] = Tally()
-        for bucket, counts in changes.buckets.items():
-            for metric, value in counts.items():
-                by_bucket[(metric, bucket.channel, bucket.intent, bucket.department)] += value
+        # Summed straight into label sets (each bucket's labels found once): only the totals
+        # decide between a counter and a correction.
         totals: Tally[tuple[str, str, str, str]] = Tally()
-        for (metric, channel, intent, department), value in by_bucket.items():
-            if metric in self.counters:
-                intent_label = definitions.intent_label(intent)
-                department_label = definitions.department_label(department)
-                totals[(metric, channel, intent_label, department_label)] += value
+        named_as: dict[tuple[str, str, str], tuple[str, str]] = {}
+        counted = self.counters
+        for bucket, counts in changes.buckets.items():
+            raw = (bucket.channel, bucket.intent, bucket.department)
+            named = named_as.get(raw)
+            if named is None:
+                named = (
+                    definitions.intent_label(bucket.intent),
+                    definitions.department_label(bucket.department),
+                )
+                named_as[raw] = named
+            for metric, value in counts.items():
+                if metric in counted:
+                    totals[(metric, bucket.channel, *named)] += value
         for (metric, channel, intent, department), value in totals.items():
             if value > 0:
                 self.counters[metric].labels(channel, intent, department).inc(value)

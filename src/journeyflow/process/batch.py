@@ -218,10 +218,10 @@ def _appended(
     (the rest of their history is what the state cache holds, if it is current). `kept`: the
     events the written rows were made of."""
     uncertain = written.changed | merged
-    facts = {(e.source, e.event_id): e.facts for e in kept}
+    facts = {(e.source, e.event_id): e.facts for e in kept if derivable(e.facts)}
     appended: dict[int, list[EventFacts]] = defaultdict(list)
     for row in written.inserted:
-        fact = facts[(row.source, row.event_id)]
-        if derivable(fact):
+        fact = facts.get((row.source, row.event_id))
+        if fact is not None:
             appended[row.customer_id].append(fact)
     return {c: appended.get(c, []) for c in affected if c not in uncertain}
