@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from journeyflow.identity.repository import draw_write_version
 from journeyflow.journeys.changes import Changes
 from journeyflow.journeys.definitions import Definitions
 from journeyflow.journeys.recompute import recompute
@@ -36,6 +37,7 @@ async def erase(connection: Connection, customer: int, definitions: Definitions)
     """Erase the live profile `customer` (not a merged-away id: resolve it first)."""
     async with connection.transaction():
         await pause_processing(connection)
+        await draw_write_version(connection)  # plans made ahead of it are made again
         profiles = [
             row["id"]
             for row in await connection.fetch(

@@ -69,6 +69,22 @@ async def load_counts(
         known.counts.setdefault(row["customer_id"], Counter())[row["type"]] = row["n"]
 
 
+async def draw_write_version(connection: Connection) -> int:
+    """Draw this transaction's identity write version: every transaction that writes
+    identifiers or profiles draws one after taking its locks and before writing (migration
+    0008), so a version that is still the last one drawn says nobody has written since."""
+    version: int = await connection.fetchval("SELECT nextval('identity_writes')")
+    return version
+
+
+async def last_write_version(connection: Connection) -> int:
+    """The last identity write version drawn by anyone (0: none yet)."""
+    version: int = await connection.fetchval(
+        "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM identity_writes"
+    )
+    return version
+
+
 async def apply_plan(
     connection: Connection,
     plan: StitchPlan,

@@ -109,10 +109,16 @@ class Stitcher:
         self._rules = rules
 
     def plan(self, events: Iterable[EventKeys], known: KnownProfiles) -> StitchPlan:
-        return _BatchStitch(self._rules, known).run(events)
+        return self.start(known).run(events)
+
+    def start(self, known: KnownProfiles) -> BatchStitch:
+        """A plan made event by event (`add`, then `finish`): a caller may pause in between."""
+        return BatchStitch(self._rules, known)
 
 
-class _BatchStitch:
+class BatchStitch:
+    """One batch's plan in the making."""
+
     def __init__(self, rules: IdentifierRules, known: KnownProfiles) -> None:
         self.rules = rules
         self.owner = dict(known.owner)
@@ -173,8 +179,12 @@ class _BatchStitch:
     # -- one event -------------------------------------------------------------------------
     def run(self, events: Iterable[EventKeys]) -> StitchPlan:
         for event in events:
-            self.plan.assignments[event.seq] = self.stitch(event)
+            self.add(event)
         return self.finish()
+
+    def add(self, event: EventKeys) -> None:
+        """Stitch the next event of the batch (in log order)."""
+        self.plan.assignments[event.seq] = self.stitch(event)
 
     def stitch(self, event: EventKeys) -> int:
         keys = list(dict.fromkeys(event.keys))

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from typing import Protocol
 
 from journeyflow.journeys import repository
 from journeyflow.journeys.changes import (
@@ -39,6 +40,16 @@ from journeyflow.journeys.state_cache import CustomerState, StateCache
 from journeyflow.store.database import Connection
 
 
+class Meanwhile(Protocol):
+    """Python work for the time Postgres stores a batch's derived rows and bucket deltas."""
+
+    async def read(self, connection: Connection) -> None:
+        """On the batch's connection, just before those writes (so it sees all the rest)."""
+
+    async def work(self) -> None:
+        """While they run: Python work that yields to the event loop every so often."""
+
+
 async def recompute(
     connection: Connection,
     customers: Iterable[int],
@@ -47,6 +58,7 @@ async def recompute(
     cache: StateCache | None = None,
     appended: Mapping[int, Sequence[EventFacts]] | None = None,
     alongside: Callable[[], Awaitable[set[int]]] | None = None,
+    meanwhile: Meanwhile | None = None,
 ) -> Changes:
     """Re-derive `customers` (live ones; merged-away ones are only retired) and apply deltas.
 
@@ -58,6 +70,9 @@ async def recompute(
     histories are read before it, plus `appended`), so Postgres and Python work at the same time.
     It returns the customers whose timelines it did not change as assumed: those are derived
     again from the tables after it.
+
+    `meanwhile`: Python work to run while the derived rows and buckets are written (the last
+    writes, Postgres's alone); the processor plans the next batch's stitching there.
     """
     everyone = sorted(set(customers))
     if not everyone:
@@ -94,8 +109,7 @@ async def recompute(
     fresh.update(await _derive(rest, histories, definitions))
     add(result, _changes_of(rest, stored, fresh, moved))
     result = settled(result)
-    await repository.rewrite(connection, moved)
-    await repository.apply_deltas(connection, result.buckets)
+    await _store(connection, moved, result, meanwhile)
     if cache is not None:
         for customer in everyone:
             if customer in fresh:
@@ -106,6 +120,34 @@ async def recompute(
             else:
                 cache.discard(customer)
     return result
+
+
+async def _store(
+    connection: Connection,
+    moved: Mapping[int, tuple[Derived, Derived]],
+    result: Changes,
+    meanwhile: Meanwhile | None,
+) -> None:
+    """Rewrite the changed rows and apply the bucket deltas, `meanwhile` working alongside."""
+
+    async def store() -> None:
+        await repository.rewrite(connection, moved)
+        await repository.apply_deltas(connection, result.buckets)
+
+    if meanwhile is None:
+        await store()
+        return
+    await meanwhile.read(connection)
+    task = asyncio.ensure_future(store())
+    await asyncio.sleep(0)  # let it build and send its first statement
+    try:
+        await meanwhile.work()
+    except BaseException:
+        task.cancel()
+        with contextlib.suppress(BaseException):
+            await task
+        raise
+    await task
 
 
 async def _derive_while_writing(

@@ -93,6 +93,13 @@ class Metrics:
             ["result"],
             registry=r,
         )
+        self.stitch_plans_ahead = Counter(
+            "journeyflow_stitch_plans_ahead",
+            "Batches whose stitching the batch before planned, by whether the plan held (used) "
+            "or identities were written in between (made_again).",
+            ["result"],
+            registry=r,
+        )
         self.state_cache_events = Gauge(
             "journeyflow_state_cache_events",
             "Events held in the processor's state cache (bounded by "

@@ -2,19 +2,35 @@
 
 Called inside the transaction that also stores the log position, so the batch's effects and the
 fact that it was processed commit together or not at all.
+
+Given the batch after it (read ahead), a batch also plans that one's stitching: at its end, once
+its own identifiers are written, it reads what the next batch's keys are known as, then stitches
+the next batch in Python while Postgres writes its derived rows and buckets, time Python would
+otherwise spend waiting. A plan is a function of the keys' owners and profile counts alone, so
+the next batch may use it if nobody has written identities since they were read: every
+identity-writing transaction (batch or erasure) draws an identity write version first, and the
+next batch checks, in its own transaction, that the last version drawn is still the planning
+batch's own. Otherwise it plans again; either way the plan is the one it would have made.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from journeyflow.identity import repository as identities
 from journeyflow.identity.keys import IdentifierRules
-from journeyflow.identity.stitch import EventKeys, Stitcher, StitchPlan, needing_counts
+from journeyflow.identity.stitch import (
+    BatchStitch,
+    EventKeys,
+    KnownProfiles,
+    Stitcher,
+    StitchPlan,
+    needing_counts,
+)
 from journeyflow.journeys.changes import Changes
 from journeyflow.journeys.definitions import Definitions
 from journeyflow.journeys.derive import can_change, derivable
@@ -31,7 +47,7 @@ __all__ = ["BatchApplier", "BatchResult", "CorruptLogRecord", "PreparedBatch"]
 
 
 PREPARE_CHUNK = 250
-"""Events prepared between two yields to the event loop when preparing in the background."""
+"""Events prepared (or stitched ahead) between two yields to the event loop in the background."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +91,19 @@ class BatchResult:
     conflicts: int
     journeys: Changes
     cache: CacheUse = field(default_factory=lambda: CacheUse(0, 0, 0))
+    planned_ahead: bool | None = None
+    """Whether the stitch plan made ahead (by the batch before) was used; None: there was none."""
+
+
+@dataclass(frozen=True, slots=True)
+class _PlannedAhead:
+    """A batch's stitch plan, made by the batch before, and what it was made from."""
+
+    batch: PreparedBatch
+    version: int
+    """The identity write version of the batch that read `known` (drawn before it wrote)."""
+    known: KnownProfiles
+    plan: StitchPlan
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +128,9 @@ class BatchApplier:
         self._stitcher = Stitcher(rules)
         self._limited_types = sorted(rules.types)
         self.cache = StateCache(cache_events)
+        self._planned: _PlannedAhead | None = None
+        self._version = 0
+        """The identity write version of the batch being applied."""
 
     def prepare(self, records: Sequence[LoggedEvent]) -> PreparedBatch:
         """Decode and key `records` (pure: no database)."""
@@ -127,15 +159,17 @@ class BatchApplier:
     async def apply(self, connection: Connection, records: Sequence[LoggedEvent]) -> BatchResult:
         return await self.apply_prepared(connection, self.prepare(records))
 
-    async def apply_prepared(self, connection: Connection, batch: PreparedBatch) -> BatchResult:
-        """Apply a prepared batch inside the caller's transaction."""
-        events, keyed = batch.events, batch.keys
+    async def apply_prepared(
+        self,
+        connection: Connection,
+        batch: PreparedBatch,
+        upcoming: Callable[[], PreparedBatch | None] | None = None,
+    ) -> BatchResult:
+        """Apply a prepared batch inside the caller's transaction. `upcoming`: the batch after
+        it, if it has been read and prepared by the time this one is writing its last rows."""
+        events = batch.events
         hits, misses = self.cache.hits, self.cache.misses
-        all_keys = list({k for event in keyed for k in event.keys})  # a read: any order
-        known = await identities.load_known(connection, all_keys)
-        needed = needing_counts(keyed, known.owner)
-        await identities.load_counts(connection, known, needed, self._limited_types)
-        plan = self._stitcher.plan(keyed, known)
+        known, plan, planned_ahead = await self._stitch(connection, batch)
         refs = batch.refs
         real = await identities.apply_plan(connection, plan, refs, known)
         customer_of = {e.seq: real[plan.assignments[e.seq]] for e in events}
@@ -166,11 +200,83 @@ class BatchApplier:
             cache=self.cache,
             appended=appended,
             alongside=alongside,
+            meanwhile=None if upcoming is None else _PlanAhead(self, upcoming),
         )
         cache = CacheUse(self.cache.hits - hits, self.cache.misses - misses, self.cache.events)
         return BatchResult(
-            events, written.written, len(plan.merges), len(plan.conflicts), changes, cache
+            events,
+            written.written,
+            len(plan.merges),
+            len(plan.conflicts),
+            changes,
+            cache,
+            planned_ahead,
         )
+
+    async def _stitch(
+        self, connection: Connection, batch: PreparedBatch
+    ) -> tuple[KnownProfiles, StitchPlan, bool | None]:
+        """The batch's stitch plan and what it was made from: the one made ahead if it still
+        holds (and whether there was one), else one made now."""
+        ahead, self._planned = self._planned, None
+        holds = (
+            ahead is not None
+            and ahead.batch is batch
+            and await identities.last_write_version(connection) == ahead.version
+        )
+        self._version = await identities.draw_write_version(connection)
+        if holds:
+            assert ahead is not None
+            return ahead.known, ahead.plan, True
+        known = await self.known(connection, batch)
+        return known, self._stitcher.plan(batch.keys, known), None if ahead is None else False
+
+    async def known(self, connection: Connection, batch: PreparedBatch) -> KnownProfiles:
+        """What the store knows of the batch's keys, and of the profiles whose counts matter."""
+        keys = list({k for event in batch.keys for k in event.keys})  # a read: any order
+        known = await identities.load_known(connection, keys)
+        counted = needing_counts(batch.keys, known.owner)
+        await identities.load_counts(connection, known, counted, self._limited_types)
+        return known
+
+    def plan_ahead(
+        self, batch: PreparedBatch, known: KnownProfiles
+    ) -> tuple[BatchStitch, Callable[[], None]]:
+        """A stitch of `batch` from `known` (read in the batch being applied, after its identity
+        writes), and what keeps its plan, once finished, for when `batch` is applied."""
+        stitch = self._stitcher.start(known)
+        version = self._version
+
+        def keep() -> None:
+            self._planned = _PlannedAhead(batch, version, known, stitch.finish())
+
+        return stitch, keep
+
+
+class _PlanAhead:
+    """`recompute`'s meanwhile: stitch the upcoming batch while this one's last rows are
+    written (see the module docstring)."""
+
+    def __init__(self, applier: BatchApplier, upcoming: Callable[[], PreparedBatch | None]):
+        self._applier = applier
+        self._upcoming = upcoming
+        self._read: tuple[PreparedBatch, KnownProfiles] | None = None
+
+    async def read(self, connection: Connection) -> None:
+        batch = self._upcoming()
+        if batch is not None:
+            self._read = (batch, await self._applier.known(connection, batch))
+
+    async def work(self) -> None:
+        if self._read is None:
+            return
+        batch, known = self._read
+        stitch, keep = self._applier.plan_ahead(batch, known)
+        for start in range(0, len(batch.keys), PREPARE_CHUNK):
+            for event in batch.keys[start : start + PREPARE_CHUNK]:
+                stitch.add(event)
+            await asyncio.sleep(0)
+        keep()
 
 
 def _row_tail(event: BatchEvent) -> tuple[Any, ...]:

@@ -26,6 +26,9 @@ def observe_batch(
     metrics.state_cache_lookups.labels(result="hit").inc(result.cache.hits)
     metrics.state_cache_lookups.labels(result="miss").inc(result.cache.misses)
     metrics.state_cache_events.set(result.cache.events_held)
+    if result.planned_ahead is not None:
+        held = "used" if result.planned_ahead else "made_again"
+        metrics.stitch_plans_ahead.labels(result=held).inc()
     for event in result.events:
         received = event.received_at or now
         if received - event.occurred_at <= LIVE_WINDOW:

@@ -6,8 +6,10 @@ first: two processors on the same log take turns instead of racing.
 
 While a batch is being applied, the next one is read (on a second connection) and decoded in the
 gaps where the batch waits for Postgres, so Python and Postgres work at the same time instead of
-taking turns. A read-ahead is only a guess: it is used if the position it was read after is the
-position locked for the next batch, and dropped otherwise (another processor moved on).
+taking turns; once it is there, the batch before also plans its stitching while writing its own
+last rows (`process.batch`). A read-ahead is only a guess: it is used if the position it was read
+after is the position locked for the next batch, and dropped otherwise (another processor moved
+on).
 """
 
 from __future__ import annotations
@@ -98,8 +100,9 @@ class Processor:
                 if batch is None:
                     result = None
                 else:
-                    self._ahead = _ReadAhead(self._pool, self._applier, batch, self._batch_size)
-                    result = await self._applier.apply_prepared(connection, batch)
+                    ahead = _ReadAhead(self._pool, self._applier, batch, self._batch_size)
+                    self._ahead = ahead
+                    result = await self._applier.apply_prepared(connection, batch, ahead.ready)
                     position = batch.last_seq
                     await connection.execute(
                         "UPDATE processor_positions SET position = $2, updated_at = now() "
@@ -158,6 +161,13 @@ class _ReadAhead:
         async with pool.acquire() as connection:
             records = await read_after(connection, self._after, size)
         return await applier.prepare_cooperatively(records) if records else None
+
+    def ready(self) -> PreparedBatch | None:
+        """The batch read ahead if it is there already (None while reading, or if it failed)."""
+        task = self._task
+        if not task.done() or task.cancelled() or task.exception() is not None:
+            return None
+        return task.result()
 
     async def result(self, position: int) -> PreparedBatch | None:
         """The batch read ahead, if it follows `position`; None to read it again (a failed or
