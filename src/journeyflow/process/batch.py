@@ -24,7 +24,6 @@ from typing import Any
 from journeyflow.identity import repository as identities
 from journeyflow.identity.keys import IdentifierRules
 from journeyflow.identity.stitch import (
-    BatchStitch,
     EventKeys,
     KnownProfiles,
     Stitcher,
@@ -225,8 +224,7 @@ class BatchApplier:
             and await identities.last_write_version(connection) == ahead.version
         )
         self._version = await identities.draw_write_version(connection)
-        if holds:
-            assert ahead is not None
+        if ahead is not None and holds:
             return ahead.known, ahead.plan, True
         known = await self.known(connection, batch)
         return known, self._stitcher.plan(batch.keys, known), None if ahead is None else False
@@ -239,18 +237,16 @@ class BatchApplier:
         await identities.load_counts(connection, known, counted, self._limited_types)
         return known
 
-    def plan_ahead(
-        self, batch: PreparedBatch, known: KnownProfiles
-    ) -> tuple[BatchStitch, Callable[[], None]]:
-        """A stitch of `batch` from `known` (read in the batch being applied, after its identity
-        writes), and what keeps its plan, once finished, for when `batch` is applied."""
+    async def plan_ahead(self, batch: PreparedBatch, known: KnownProfiles) -> None:
+        """Stitch `batch` from `known` (read in the batch being applied, after its identity
+        writes), yielding to the event loop every `PREPARE_CHUNK` events, and keep the plan for
+        when `batch` is applied."""
         stitch = self._stitcher.start(known)
-        version = self._version
-
-        def keep() -> None:
-            self._planned = _PlannedAhead(batch, version, known, stitch.finish())
-
-        return stitch, keep
+        for start in range(0, len(batch.keys), PREPARE_CHUNK):
+            for event in batch.keys[start : start + PREPARE_CHUNK]:
+                stitch.add(event)
+            await asyncio.sleep(0)
+        self._planned = _PlannedAhead(batch, self._version, known, stitch.finish())
 
 
 class _PlanAhead:
@@ -268,15 +264,8 @@ class _PlanAhead:
             self._read = (batch, await self._applier.known(connection, batch))
 
     async def work(self) -> None:
-        if self._read is None:
-            return
-        batch, known = self._read
-        stitch, keep = self._applier.plan_ahead(batch, known)
-        for start in range(0, len(batch.keys), PREPARE_CHUNK):
-            for event in batch.keys[start : start + PREPARE_CHUNK]:
-                stitch.add(event)
-            await asyncio.sleep(0)
-        keep()
+        if self._read is not None:
+            await self._applier.plan_ahead(*self._read)
 
 
 def _row_tail(event: BatchEvent) -> tuple[Any, ...]:
