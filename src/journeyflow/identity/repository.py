@@ -11,16 +11,15 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from journeyflow.identity.keys import CONTACT, IdKey
 from journeyflow.identity.stitch import KnownProfiles, StitchPlan
 from journeyflow.store.database import Connection
 
 
-@dataclass(frozen=True, slots=True)
-class EventRef:
+class EventRef(NamedTuple):
     """What the identity tables record about the event behind a change."""
 
     source: str

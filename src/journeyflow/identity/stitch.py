@@ -25,14 +25,14 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from journeyflow.identity.keys import IdentifierRules, IdKey, Strength
 
 PROVISIONAL_BASE = 1 << 62
 
 
-@dataclass(frozen=True, slots=True)
-class EventKeys:
+class EventKeys(NamedTuple):
     """What the stitcher needs of one event."""
 
     seq: int

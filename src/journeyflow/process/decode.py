@@ -9,9 +9,8 @@ and processing stops on it rather than skip it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -24,9 +23,8 @@ class CorruptLogRecord(JourneyflowError):
     """A logged payload no longer reads as an event (it was valid when accepted)."""
 
 
-@dataclass(frozen=True, slots=True)
-class BatchEvent:
-    """One logged event as a batch applies it."""
+class BatchEvent(NamedTuple):
+    """One logged event as a batch applies it (a named tuple: one is made per event)."""
 
     seq: int
     payload: str
@@ -54,12 +52,12 @@ def decode(record: LoggedEvent) -> BatchEvent:
         payload: dict[str, Any] = orjson.loads(record.payload)
         received = payload.get("received_at")
         return BatchEvent(
-            seq=record.seq,
-            payload=record.payload,
-            facts=EventFacts.from_payload(payload),
-            revision=int(payload.get("revision", 0)),
-            received_at=None if received is None else datetime.fromisoformat(received),
-            identifiers=payload.get("identifiers") or {},
+            record.seq,
+            record.payload,
+            EventFacts.from_payload(payload),
+            int(payload.get("revision", 0)),
+            None if received is None else datetime.fromisoformat(received),
+            payload.get("identifiers") or {},
         )
     except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as error:
         raise CorruptLogRecord(
