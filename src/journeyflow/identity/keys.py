@@ -17,6 +17,9 @@ import phonenumbers
 from journeyflow.settings import IdentitySettings
 
 _SEPARATORS = str.maketrans("", "", " ().-\t")
+_NANP = re.compile(r"(?:\+?1)?([2-9]\d\d[2-9]\d{6})", re.ASCII)
+"""A North American number as people write it, `+1`/`1` or not: the ten digits are the number
+(`(415) 555-0100`, `+1 415 555 0100` and `1-415-555-0100` are one parse, not three)."""
 NORMALIZE_CACHE = 65_536
 """Normalized identifiers remembered per rules instance and kind (phones, the rest): values seen
 again skip parsing. Phones have a cache of their own, so the many cheap e-mails and ids do not
@@ -55,6 +58,8 @@ class IdentifierRules:
         self._cached = lru_cache(maxsize=NORMALIZE_CACHE)(self._normalize)
         self._phones = lru_cache(maxsize=NORMALIZE_CACHE)(self._normalize)
         self._reformatted = lru_cache(maxsize=NORMALIZE_CACHE)(self._reformat)
+        self._north_american = phonenumbers.country_code_for_region(default_region) == 1
+        self._ten_digits = lru_cache(maxsize=NORMALIZE_CACHE)(self._parse_phone)
 
     @property
     def types(self) -> frozenset[str]:
@@ -105,6 +110,14 @@ class IdentifierRules:
         return value
 
     def _phone(self, value: str) -> str | None:
+        if self._north_american and (ten := _NANP.fullmatch(value)) is not None:
+            # In a +1 region these spellings parse to one number, and everything below is a
+            # function of that number (its national significant number is the ten digits, so
+            # the block check on it is the same too): one parse for all of them.
+            return self._ten_digits(ten[1])
+        return self._parse_phone(value)
+
+    def _parse_phone(self, value: str) -> str | None:
         try:
             number = phonenumbers.parse(value, self._region)
         except phonenumbers.NumberParseException:

@@ -111,6 +111,37 @@ def test_junk_phones_are_blocked_however_they_are_written(
     assert rules.normalize("phone", junk) is None
 
 
+_SPELLINGS = (
+    "({a}) {b}-{c}",
+    "{a}.{b}.{c}",
+    "+1 {a} {b} {c}",
+    "1-{a}-{b}-{c}",
+    "{a}{b}{c}",
+    "+1{a}{b}{c}",
+    "1 ({a}) {b}-{c}",
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    area=st.integers(200, 999),
+    exchange=st.integers(0, 999),
+    line=st.integers(0, 9999),
+    spelling=st.sampled_from(_SPELLINGS),
+    region=st.sampled_from(["US", "CA", "GB"]),
+)
+def test_a_north_american_number_normalizes_as_phonenumbers_parses_its_spelling(
+    area: int, exchange: int, line: int, spelling: str, region: str
+) -> None:
+    # In a +1 region the ten digits are parsed once for all their spellings; the result must
+    # be what parsing the spelling itself gives, valid, impossible or blocked alike.
+    rules = IdentifierRules(IdentitySettings(), region)
+    written = spelling.format(a=f"{area:03}", b=f"{exchange:03}", c=f"{line:04}")
+    plain = written.translate(str.maketrans("", "", " ().-"))
+    expected = None if rules.is_blocked(plain) else rules._parse_phone(plain)
+    assert rules.normalize("phone", written) == expected
+
+
 def test_block_patterns_come_from_settings() -> None:
     custom = IdentifierRules(IdentitySettings(block_patterns=[r"^guest-"]), "US")
 
