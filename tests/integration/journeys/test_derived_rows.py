@@ -1,5 +1,5 @@
-"""Storing a customer's derived rows: what changed is written over in place, what is gone is
-deleted, what is new is inserted, and what did not change is not touched."""
+"""Storing a customer's derived rows: what changed or is gone is deleted, what changed or is new
+is inserted, and what did not change is not touched."""
 
 from __future__ import annotations
 
@@ -56,7 +56,9 @@ async def test_a_rewrite_leaves_the_stored_rows_equal_to_the_new_state(service: 
 async def test_rows_of_another_customer_with_the_same_keys_are_left_alone(
     service: Service,
 ) -> None:
-    # A merge moves a contact's rows from one customer to another: same keys, two customers.
+    # A merge moves a contact's rows from one customer to another: same keys, two customers;
+    # a third customer holding rows of the same keys is not part of the rewrite at all.
+    merged, survivor, bystander = CUSTOMER, CUSTOMER + 1, CUSTOMER + 2
     rows = derive(contact("c1", at(0)), DEFS)
     moved = derive(
         [
@@ -66,13 +68,14 @@ async def test_rows_of_another_customer_with_the_same_keys_are_left_alone(
         DEFS,
     )
     async with service.pool.acquire() as connection, connection.transaction():
-        await repository.rewrite(connection, {CUSTOMER: (repository.EMPTY, rows)})
-        await repository.rewrite(connection, {CUSTOMER + 1: (repository.EMPTY, rows)})
+        for customer in (merged, survivor, bystander):
+            await repository.rewrite(connection, {customer: (repository.EMPTY, rows)})
     async with service.pool.acquire() as connection, connection.transaction():
         await repository.rewrite(
-            connection, {CUSTOMER: (rows, repository.EMPTY), CUSTOMER + 1: (rows, moved)}
+            connection, {merged: (rows, repository.EMPTY), survivor: (rows, moved)}
         )
     async with service.pool.acquire() as connection:
-        stored = await repository.load_derived(connection, [CUSTOMER, CUSTOMER + 1])
-    assert CUSTOMER not in stored
-    assert as_sets(stored[CUSTOMER + 1]) == as_sets(moved)
+        stored = await repository.load_derived(connection, [merged, survivor, bystander])
+    assert merged not in stored
+    assert as_sets(stored[survivor]) == as_sets(moved)
+    assert as_sets(stored[bystander]) == as_sets(rows)
