@@ -13,6 +13,12 @@ identity merges rewrite rows far beyond a batch's own identifiers, and serializi
 transactions is what keeps stitching exact across processors. Decoding, validation and the
 consumer work run in parallel; the Postgres writes take turns (the same as the embedded log).
 
+While a batch is applied, the next `getmany` is fetched, checked and prepared in the gaps where
+the batch waits for Postgres, and the batch plans its stitching, as on the embedded log
+(`process.processor`). Records fetched ahead are used only if no rebalance came in between and
+the batch before committed; otherwise every assigned partition is sought back to its stored
+position and fetched again.
+
 Partitions come from the consumer group, or from `assigned_partitions` (static scaling, no
 rebalancing). A revocation waits for the batch in flight to commit or roll back.
 
@@ -24,9 +30,11 @@ between leaves the row without its DLQ record: the table is the record of truth)
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -43,7 +51,7 @@ from journeyflow.kafka.topics import Topics
 from journeyflow.log import LoggedEvent
 from journeyflow.observability.kafka_metrics import KafkaMetrics
 from journeyflow.observability.metrics import Metrics
-from journeyflow.process.batch import BatchApplier, BatchResult
+from journeyflow.process.batch import PREPARE_CHUNK, BatchApplier, BatchResult, PreparedBatch
 from journeyflow.process.locks import PROCESS_LOCK
 from journeyflow.process.observe import observe_batch
 from journeyflow.process.processor import RETRY_DELAYS
@@ -81,6 +89,11 @@ class KafkaProcessor:
         self._group = settings.group_id
         self._in_flight = asyncio.Lock()
         self._consumer: AIOKafkaConsumer | None = None
+        self._generation = 0
+        """Bumped by every rebalance: records fetched across one are fetched again."""
+        self._applied: dict[TopicPartition, int] = {}
+        """Partition -> the offset after the last record applied (as this process last saw:
+        set where it seeks, advanced by each batch it applies)."""
         self.lag: dict[int, int] = {}
         """Events-topic partition -> records not yet applied, as last seen by this process."""
 
@@ -89,6 +102,7 @@ class KafkaProcessor:
         consumer = clients.consumer(self._settings, self._group)
         self._consumer = consumer
         await consumer.start()
+        ahead: _FetchAhead | None = None
         try:
             if self._settings.assigned_partitions is not None:
                 partitions = [
@@ -101,55 +115,86 @@ class KafkaProcessor:
                 consumer.subscribe([self._topics.events], listener=_Listener(self))
             failures = 0
             while not stop.is_set():
-                batch = await consumer.getmany(
-                    timeout_ms=self._linger_ms, max_records=self._batch_size
-                )
-                if not batch:
+                if ahead is None:
+                    fetched = await self._fetch(consumer)
+                else:
+                    fetched, ahead = await ahead.result(), None
+                    if fetched.generation != self._generation:
+                        # Failed, or fetched across a rebalance: its partitions' positions may
+                        # have been sought since. Fetch again from what Postgres says.
+                        await self.seek_to_stored(list(consumer.assignment()))
+                        continue
+                if not fetched.records:
                     continue
+                ahead = _FetchAhead(self, consumer)
                 try:
-                    await self.apply(batch)
+                    await self.apply(fetched, ahead.ready)
                     failures = 0
                 except PositionMoved as moved:
                     self._kafka_metrics.abandoned_batches.inc()
                     log.info("batch abandoned: %s", moved)
-                    await self.seek_to_stored(list(batch))
+                    await _dropped(ahead)
+                    ahead = None
+                    await self.seek_to_stored(list(consumer.assignment()))
+                    continue
                 except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
                     delay = RETRY_DELAYS[min(failures, len(RETRY_DELAYS) - 1)]
                     failures += 1
                     log.warning("batch failed (%s); retrying in %.1fs", error, delay)
+                    await _dropped(ahead)
+                    ahead = None
                     await asyncio.sleep(delay)
-                    await self.seek_to_stored(list(batch))
+                    await self.seek_to_stored(list(consumer.assignment()))
                     continue
-                await self._commit_to_kafka(batch)
-                await self._observe_lag(consumer)
+                await self._commit_to_kafka(fetched.records)
+                self._observe_lag(consumer, fetched.records)
         finally:
+            await _dropped(ahead)
             self._consumer = None
             await consumer.stop()
 
-    async def apply(self, batch: dict[TopicPartition, list[ConsumerRecord]]) -> None:
-        started = time.perf_counter()
+    async def _fetch(self, consumer: AIOKafkaConsumer) -> _Fetched:
+        """The next records of the assigned partitions, checked and prepared (yielding to the
+        event loop as it goes: this also runs ahead, beside the batch being applied)."""
+        generation = self._generation
+        records = await consumer.getmany(timeout_ms=self._linger_ms, max_records=self._batch_size)
         logged: list[LoggedEvent] = []
         letters: list[DeadLetter] = []
-        for tp, records in batch.items():
-            self._kafka_metrics.consumed.labels(topic=tp.topic).inc(len(records))
-            for record in records:
+        for chunk in _chunks([r for rs in records.values() for r in rs], PREPARE_CHUNK):
+            for record in chunk:
                 checked = _check(record)
                 if isinstance(checked, DeadLetter):
                     letters.append(checked)
                 else:
                     logged.append(LoggedEvent(len(logged) + 1, checked))
+            await asyncio.sleep(0)
+        batch = await self._applier.prepare_cooperatively(logged) if logged else None
+        return _Fetched(records, batch, letters, generation)
+
+    async def apply(
+        self, fetched: _Fetched, upcoming: Callable[[], PreparedBatch | None] | None = None
+    ) -> None:
+        """Apply `fetched` and advance its partitions' stored positions, in one transaction.
+        `upcoming`: the batch after it, once fetched (its stitching is planned meanwhile)."""
+        started = time.perf_counter()
+        for tp, records in fetched.records.items():
+            self._kafka_metrics.consumed.labels(topic=tp.topic).inc(len(records))
         async with (
             self._in_flight,
             self._pool.acquire() as connection,
             connection.transaction(),
         ):
             await connection.execute("SELECT pg_advisory_xact_lock($1)", PROCESS_LOCK)
-            await self._claim(connection, batch)
-            result = await self._applier.apply(connection, logged) if logged else None
-            await dead_letters.record(connection, letters)
-        if letters:
+            await self._claim(connection, fetched.records)
+            result = (
+                None
+                if fetched.batch is None
+                else await self._applier.apply_prepared(connection, fetched.batch, upcoming)
+            )
+            await dead_letters.record(connection, fetched.letters)
+        if fetched.letters:
             await dead_letters.publish(
-                self._producer, self._topics.dlq, letters, self._kafka_metrics
+                self._producer, self._topics.dlq, fetched.letters, self._kafka_metrics
             )
         if result is not None:
             self._observe(result, time.perf_counter() - started)
@@ -209,7 +254,8 @@ class KafkaProcessor:
         beginnings = await consumer.beginning_offsets(unseen) if unseen else {}
         for tp in partitions:
             offset = stored.get((tp.topic, tp.partition))
-            consumer.seek(tp, beginnings[tp] if offset is None else offset)
+            self._applied[tp] = beginnings[tp] if offset is None else offset
+            consumer.seek(tp, self._applied[tp])
 
     async def _commit_to_kafka(self, batch: dict[TopicPartition, list[ConsumerRecord]]) -> None:
         """For lag tools only: Postgres is the source of truth for positions."""
@@ -224,12 +270,18 @@ class KafkaProcessor:
     def _observe(self, result: BatchResult, seconds: float) -> None:
         observe_batch(self._metrics, result, self._applier.definitions, seconds)
 
-    async def _observe_lag(self, consumer: AIOKafkaConsumer) -> None:
+    def _observe_lag(
+        self, consumer: AIOKafkaConsumer, applied: dict[TopicPartition, list[ConsumerRecord]]
+    ) -> None:
+        """Records after the last applied one (not after the consumer's position: the fetch
+        ahead has moved that on)."""
+        for tp, records in applied.items():
+            self._applied[tp] = records[-1].offset + 1
         for tp in consumer.assignment():
             highwater = consumer.highwater(tp)
-            if highwater is None:
+            if highwater is None or tp not in self._applied:
                 continue
-            lag = max(0, highwater - await consumer.position(tp))
+            lag = max(0, highwater - self._applied[tp])
             self.lag[tp.partition] = lag
             self._kafka_metrics.consumer_lag.labels(tp.topic, str(tp.partition)).set(lag)
 
@@ -240,12 +292,59 @@ class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
 
     async def on_partitions_revoked(self, revoked: Any) -> None:
         # Let the batch in flight commit or roll back before the partitions move on.
+        self._processor._generation += 1
         async with self._processor._in_flight:
             pass
 
     async def on_partitions_assigned(self, assigned: Any) -> None:
+        self._processor._generation += 1
         self._processor._kafka_metrics.rebalances.labels(group=self._processor._group).inc()
         await self._processor.seek_to_stored(list(assigned))
+
+
+@dataclass(frozen=True, slots=True)
+class _Fetched:
+    """One `getmany`: its records by partition, the valid ones prepared, the rest as letters."""
+
+    records: dict[TopicPartition, list[ConsumerRecord]]
+    batch: PreparedBatch | None
+    letters: list[DeadLetter]
+    generation: int
+    """The processor's rebalance generation when the fetch began."""
+
+
+class _FetchAhead:
+    """The next `getmany`, fetched, checked and prepared while the batch before is applied."""
+
+    def __init__(self, processor: KafkaProcessor, consumer: AIOKafkaConsumer) -> None:
+        self._task = asyncio.create_task(processor._fetch(consumer), name="fetch-ahead")
+
+    def ready(self) -> PreparedBatch | None:
+        """The fetched batch if it is there already (None while fetching, or if it failed)."""
+        task = self._task
+        if not task.done() or task.cancelled() or task.exception() is not None:
+            return None
+        return task.result().batch
+
+    async def result(self) -> _Fetched:
+        """The fetched records; raises what fetching raised (as a fetch in line would)."""
+        return await self._task
+
+    async def cancel(self) -> None:
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await self._task
+
+
+async def _dropped(ahead: _FetchAhead | None) -> None:
+    """Cancel a fetch ahead (its records are fetched again after the seek that follows)."""
+    if ahead is not None:
+        await ahead.cancel()
+
+
+def _chunks(items: list[ConsumerRecord], size: int) -> Iterator[list[ConsumerRecord]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def _check(record: ConsumerRecord) -> str | DeadLetter:
