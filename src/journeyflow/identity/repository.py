@@ -64,8 +64,11 @@ async def load_counts(
         sorted(profiles),
         list(limited_types),
     )
-    for row in counts:
-        known.counts.setdefault(row["customer_id"], Counter())[row["type"]] = row["n"]
+    held = known.counts
+    for customer, type_, n in counts:
+        if customer not in held:
+            held[customer] = Counter()
+        held[customer][type_] = n
 
 
 async def draw_write_version(connection: Connection) -> int:

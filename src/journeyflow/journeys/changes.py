@@ -66,6 +66,9 @@ def trim(old: Derived, new: Derived) -> tuple[Derived, Derived]:
         (old.journeys, new.journeys),
         (old.surveys, new.surveys),
     ):
+        if not (before and after):
+            parts.append((before, after))  # nothing in common (no Counters to make)
+            continue
         common = Counter(before) & Counter(after)
         parts.append((_without(before, common), _without(after, common)))
     (oc, nc), (oj, nj), (os_, ns) = parts

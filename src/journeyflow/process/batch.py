@@ -19,6 +19,7 @@ import asyncio
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 from journeyflow.identity import repository as identities
@@ -231,7 +232,7 @@ class BatchApplier:
 
     async def known(self, connection: Connection, batch: PreparedBatch) -> KnownProfiles:
         """What the store knows of the batch's keys, and of the profiles whose counts matter."""
-        keys = list({k for event in batch.keys for k in event.keys})  # a read: any order
+        keys = list(set(chain.from_iterable(event.keys for event in batch.keys)))  # any order
         known = await identities.load_known(connection, keys)
         counted = needing_counts(batch.keys, known.owner)
         await identities.load_counts(connection, known, counted, self._limited_types)
