@@ -258,6 +258,10 @@ def main() -> None:
         f"{speed_after:.2f}s after (lower is faster; compare runs by it)"
     )
     print(table(s))
+    if "copy" in raw:
+        rates = raw["copy"]["passes_per_second"]
+        shown = ", ".join(f"{rate:,.0f}" for rate in rates)
+        print(f"copy limit: the median of {len(rates)} passes ({shown} rows/s)")
     print(f"written to {path.relative_to(ROOT)}")
 
 
