@@ -18,7 +18,6 @@ import psutil
 from bench import dataset, ingest, limits, process, queries
 from bench.postgres import BenchPostgres
 from bench.service import ServeProcess
-from journeyflow.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / ".journeyflow" / "bench"
@@ -103,14 +102,14 @@ async def run(sizes: dict[str, Any], only: set[str]) -> dict[str, Any]:
             del rows
             await pg.settle()  # nor is writing out the filled log
             say("process: running the processor to the end of the log")
-            out["process"] = await process.process_all(scratch, Settings(), pg.cpu_seconds)
+            out["process"] = await process.apart("log", scratch, pg.pid)
         await pg.settle(drop="bench_process")
         if "kafka" in only:
             dsn = await pg.fresh("bench_kafka")
             await pg.settle()
             say(f"kafka: `journeyflow process` on Kafka over {sizes['process_events']:,} events")
-            out["kafka_process"] = await process.kafka_process_all(
-                dsn, sizes["process_events"], pg.cpu_seconds
+            out["kafka_process"] = await process.apart(
+                "kafka", dsn, pg.pid, sizes["process_events"]
             )
         await pg.settle(drop="bench_kafka")
         if "queries" in only:

@@ -28,16 +28,12 @@ class BenchPostgres:
         self._embedded.stop()
 
     def cpu_seconds(self) -> float:
-        """CPU time the server has used so far: the postmaster, its live processes, and the
-        backends that have exited (reaped by the postmaster)."""
-        postmaster = psutil.Process(self._embedded.pid)
-        own = postmaster.cpu_times()
-        total = own.user + own.system + own.children_user + own.children_system
-        for child in postmaster.children(recursive=True):
-            with contextlib.suppress(psutil.Error):
-                times = child.cpu_times()
-                total += times.user + times.system
-        return total
+        return server_cpu_seconds(self._embedded.pid)
+
+    @property
+    def pid(self) -> int:
+        """The postmaster's process id (for `server_cpu_seconds` in another process)."""
+        return self._embedded.pid
 
     def dsn(self, database: str) -> str:
         return self._base.replace("/journeyflow?", f"/{database}?", 1)
@@ -82,3 +78,16 @@ class BenchPostgres:
         dsn = self.dsn(database)
         await migrate.upgrade(dsn)
         return dsn
+
+
+def server_cpu_seconds(postmaster_pid: int) -> float:
+    """CPU time the server has used so far: the postmaster, its live processes, and the
+    backends that have exited (reaped by the postmaster)."""
+    postmaster = psutil.Process(postmaster_pid)
+    own = postmaster.cpu_times()
+    total = own.user + own.system + own.children_user + own.children_system
+    for child in postmaster.children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            times = child.cpu_times()
+            total += times.user + times.system
+    return total

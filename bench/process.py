@@ -1,10 +1,14 @@
 """Sustained processing from a pre-filled log: stitch + timeline + contacts/journeys + buckets +
 commit, batch after batch, exactly as `journeyflow process` runs it (same classes, same settings).
+
+Each run is a fresh interpreter (`apart`, `python -m bench.process`), as `journeyflow process`
+is: its peak RSS is the processor's own, not the bench's (which has held the generated log).
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import sys
 import time
@@ -13,9 +17,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
+import orjson
 import psutil
 
 from bench.generate import deliveries, events
+from bench.postgres import server_cpu_seconds
 from journeyflow.bootstrap import start as bootstrap_service
 from journeyflow.bootstrap import tune_garbage_collection
 from journeyflow.events import InteractionEvent
@@ -213,3 +219,35 @@ async def kafka_process_all(
 def _cpu_of(pid: int) -> float:
     times = psutil.Process(pid).cpu_times()
     return float(times.user + times.system)
+
+
+async def apart(kind: str, dsn: str, postmaster_pid: int, events: int = 0) -> dict[str, Any]:
+    """`process_all` ("log") or `kafka_process_all` ("kafka") in a fresh interpreter."""
+    child = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bench.process",
+        kind,
+        dsn,
+        str(postmaster_pid),
+        str(events),
+        stdout=asyncio.subprocess.PIPE,
+    )
+    out, _ = await child.communicate()
+    if child.returncode != 0:
+        raise RuntimeError(f"the {kind} processing stage failed ({child.returncode})")
+    result: dict[str, Any] = orjson.loads(out)
+    return result
+
+
+async def _main(kind: str, dsn: str, postmaster_pid: int, events: int) -> dict[str, Any]:
+    postgres_cpu = functools.partial(server_cpu_seconds, postmaster_pid)
+    if kind == "kafka":
+        return await kafka_process_all(dsn, events, postgres_cpu)
+    return await process_all(dsn, Settings(), postgres_cpu)
+
+
+if __name__ == "__main__":
+    kind, dsn, pid, count = sys.argv[1:5]
+    figures = asyncio.run(_main(kind, dsn, int(pid), int(count)))
+    sys.stdout.buffer.write(orjson.dumps(figures))
