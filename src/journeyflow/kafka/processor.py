@@ -15,9 +15,9 @@ consumer work run in parallel; the Postgres writes take turns (the same as the e
 
 While a batch is applied, the next `getmany` is fetched, checked and prepared in the gaps where
 the batch waits for Postgres, and the batch plans its stitching, as on the embedded log
-(`process.processor`). Records fetched ahead are used only if no rebalance came in between and
-the batch before committed; otherwise every assigned partition is sought back to its stored
-position and fetched again.
+(`process.processor`). Records are used only if no rebalance (the first join included) came
+while they were fetched, and, fetched ahead, only if the batch before committed; otherwise every
+assigned partition is sought back to its stored position and fetched again.
 
 Partitions come from the consumer group, or from `assigned_partitions` (static scaling, no
 rebalancing). A revocation waits for the batch in flight to commit or roll back.
@@ -119,11 +119,12 @@ class KafkaProcessor:
                     fetched = await self._fetch(consumer)
                 else:
                     fetched, ahead = await ahead.result(), None
-                    if fetched.generation != self._generation:
-                        # Failed, or fetched across a rebalance: its partitions' positions may
-                        # have been sought since. Fetch again from what Postgres says.
-                        await self.seek_to_stored(list(consumer.assignment()))
-                        continue
+                if fetched.generation != self._generation:
+                    # Fetched across a rebalance (the first join included): the partitions were
+                    # sought to their stored positions meanwhile, perhaps after these records
+                    # were fetched from elsewhere. Fetch again from what Postgres says.
+                    await self.seek_to_stored(list(consumer.assignment()))
+                    continue
                 if not fetched.records:
                     continue
                 ahead = _FetchAhead(self, consumer)
