@@ -6,6 +6,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -16,6 +17,7 @@ from support.kafka import MockCluster
 from journeyflow import bootstrap
 from journeyflow.api.app import create_app
 from journeyflow.bootstrap import Service
+from journeyflow.demo.population import Population, batches
 from journeyflow.settings import Settings
 
 
@@ -73,3 +75,25 @@ async def eventually(check: Callable[[], Awaitable[bool]], within: float = 30) -
     while not await check():
         assert time.monotonic() < deadline, "condition not reached in time"
         await asyncio.sleep(0.05)
+
+
+DELIVERIES = Population(40, seed=4).deliveries(duplicates=0.03, late=0.05)
+"""A small population's events, with resends and late arrivals."""
+
+
+def settings_for(
+    dsn: str, tmp_path: Path, cluster: MockCluster, *, batch_size: int, **kafka: Any
+) -> Settings:
+    """A processor's settings: small batches, a short linger, `kafka` options added."""
+    return Settings(
+        database_url=dsn,
+        data_dir=tmp_path,
+        processing={"batch_size": batch_size, "linger": "PT0.01S", "shutdown_timeout": "PT2S"},
+        kafka={"bootstrap_servers": cluster.bootstrap, **kafka},
+    )
+
+
+async def ingest_deliveries(service: bootstrap.Service) -> None:
+    """`DELIVERIES` onto the events topic, as HTTP ingest would produce them."""
+    for chunk in batches(DELIVERIES, 200):
+        await service.ingest.ingest(chunk, lambda source: True)

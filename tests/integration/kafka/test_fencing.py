@@ -6,19 +6,14 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any
 
 from support.kafka import MockCluster
 from support.metric_tables import buckets, from_scratch
 
 from journeyflow import bootstrap
-from journeyflow.demo.population import Population, batches
 from journeyflow.journeys import definitions
-from journeyflow.settings import Settings
 
-from .conftest import eventually
-
-DELIVERIES = Population(40, seed=4).deliveries(duplicates=0.03, late=0.05)
+from .conftest import DELIVERIES, eventually, ingest_deliveries, settings_for
 
 
 async def test_two_processors_on_the_same_partitions_apply_every_event_once(
@@ -97,19 +92,3 @@ async def test_a_lone_processor_starting_from_nothing_stored_abandons_no_batch(
     finally:
         stop.set()
         await service.close()
-
-
-def settings_for(
-    dsn: str, tmp_path: Path, cluster: MockCluster, *, batch_size: int, **kafka: Any
-) -> Settings:
-    return Settings(
-        database_url=dsn,
-        data_dir=tmp_path,
-        processing={"batch_size": batch_size, "linger": "PT0.01S", "shutdown_timeout": "PT2S"},
-        kafka={"bootstrap_servers": cluster.bootstrap, **kafka},
-    )
-
-
-async def ingest_deliveries(service: bootstrap.Service) -> None:
-    for chunk in batches(DELIVERIES, 200):
-        await service.ingest.ingest(chunk, lambda source: True)

@@ -14,8 +14,7 @@ from support.metric_tables import buckets, from_scratch
 from journeyflow import bootstrap
 from journeyflow.journeys import definitions
 
-from .conftest import eventually
-from .test_fencing import ingest_deliveries, settings_for
+from .conftest import eventually, ingest_deliveries, settings_for
 
 
 async def test_a_backlog_is_applied_with_its_batches_fetched_and_planned_ahead(
