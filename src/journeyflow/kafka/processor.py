@@ -30,7 +30,6 @@ between leaves the row without its DLQ record: the table is the record of truth)
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -51,6 +50,7 @@ from journeyflow.kafka.topics import Topics
 from journeyflow.log import LoggedEvent
 from journeyflow.observability.kafka_metrics import KafkaMetrics
 from journeyflow.observability.metrics import Metrics
+from journeyflow.process.ahead import Ahead
 from journeyflow.process.batch import PREPARE_CHUNK, BatchApplier, BatchResult, PreparedBatch
 from journeyflow.process.locks import PROCESS_LOCK
 from journeyflow.process.observe import observe_batch
@@ -93,7 +93,7 @@ class KafkaProcessor:
         """Bumped by every rebalance: records fetched across one are fetched again."""
         self._applied: dict[TopicPartition, int] = {}
         """Partition -> the offset after the last record applied (as this process last saw:
-        set where it seeks, advanced by each batch it applies)."""
+        set where it seeks, advanced by each batch it commits)."""
         self.lag: dict[int, int] = {}
         """Events-topic partition -> records not yet applied, as last seen by this process."""
 
@@ -148,7 +148,7 @@ class KafkaProcessor:
                     await self.seek_to_stored(list(consumer.assignment()))
                     continue
                 await self._commit_to_kafka(fetched.records)
-                self._observe_lag(consumer, fetched.records)
+                self._observe_lag(consumer)
         finally:
             await _dropped(ahead)
             self._consumer = None
@@ -193,6 +193,8 @@ class KafkaProcessor:
                 else await self._applier.apply_prepared(connection, fetched.batch, upcoming)
             )
             await dead_letters.record(connection, fetched.letters)
+        for tp, records in fetched.records.items():
+            self._applied[tp] = records[-1].offset + 1
         if fetched.letters:
             await dead_letters.publish(
                 self._producer, self._topics.dlq, fetched.letters, self._kafka_metrics
@@ -271,13 +273,9 @@ class KafkaProcessor:
     def _observe(self, result: BatchResult, seconds: float) -> None:
         observe_batch(self._metrics, result, self._applier.definitions, seconds)
 
-    def _observe_lag(
-        self, consumer: AIOKafkaConsumer, applied: dict[TopicPartition, list[ConsumerRecord]]
-    ) -> None:
+    def _observe_lag(self, consumer: AIOKafkaConsumer) -> None:
         """Records after the last applied one (not after the consumer's position: the fetch
         ahead has moved that on)."""
-        for tp, records in applied.items():
-            self._applied[tp] = records[-1].offset + 1
         for tp in consumer.assignment():
             highwater = consumer.highwater(tp)
             if highwater is None or tp not in self._applied:
@@ -318,23 +316,19 @@ class _FetchAhead:
     """The next `getmany`, fetched, checked and prepared while the batch before is applied."""
 
     def __init__(self, processor: KafkaProcessor, consumer: AIOKafkaConsumer) -> None:
-        self._task = asyncio.create_task(processor._fetch(consumer), name="fetch-ahead")
+        self._work = Ahead(processor._fetch(consumer), "fetch-ahead")
 
     def ready(self) -> PreparedBatch | None:
         """The fetched batch if it is there already (None while fetching, or if it failed)."""
-        task = self._task
-        if not task.done() or task.cancelled() or task.exception() is not None:
-            return None
-        return task.result().batch
+        fetched = self._work.ready()
+        return None if fetched is None else fetched.batch
 
     async def result(self) -> _Fetched:
         """The fetched records; raises what fetching raised (as a fetch in line would)."""
-        return await self._task
+        return await self._work.result()
 
     async def cancel(self) -> None:
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await self._task
+        await self._work.cancel()
 
 
 async def _dropped(ahead: _FetchAhead | None) -> None:

@@ -24,6 +24,7 @@ import asyncpg
 
 from journeyflow.log.postgres import head, read_after
 from journeyflow.observability.metrics import Metrics
+from journeyflow.process.ahead import Ahead
 from journeyflow.process.batch import BatchApplier, BatchResult, CorruptLogRecord, PreparedBatch
 from journeyflow.process.locks import EMBEDDED_CONSUMER
 from journeyflow.process.observe import observe_batch
@@ -153,7 +154,7 @@ class _ReadAhead:
         self, pool: asyncpg.Pool, applier: BatchApplier, previous: PreparedBatch, size: int
     ) -> None:
         self._after = previous.last_seq
-        self._task = asyncio.create_task(self._read(pool, applier, size), name="read-ahead")
+        self._work = Ahead(self._read(pool, applier, size), "read-ahead")
 
     async def _read(
         self, pool: asyncpg.Pool, applier: BatchApplier, size: int
@@ -164,24 +165,19 @@ class _ReadAhead:
 
     def ready(self) -> PreparedBatch | None:
         """The batch read ahead if it is there already (None while reading, or if it failed)."""
-        task = self._task
-        if not task.done() or task.cancelled() or task.exception() is not None:
-            return None
-        return task.result()
+        return self._work.ready()
+
+    async def cancel(self) -> None:
+        await self._work.cancel()
 
     async def result(self, position: int) -> PreparedBatch | None:
         """The batch read ahead, if it follows `position`; None to read it again (a failed or
         empty read-ahead, or another processor applied batches in between)."""
         try:
-            batch = await self._task
+            batch = await self._work.result()
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, CorruptLogRecord):
             return None  # reading again raises it where it belongs, or succeeds
         return batch if position == self._after else None
-
-    async def cancel(self) -> None:
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await self._task
 
 
 async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
