@@ -19,7 +19,7 @@ import pytest
 from support import databases
 from support.api_keys import ADMIN_KEY, API_KEYS
 
-from journeyflow import bootstrap
+from journeyflow import bootstrap, native
 from journeyflow.api.app import create_app
 from journeyflow.bootstrap import Service
 from journeyflow.settings import Settings
@@ -27,6 +27,13 @@ from journeyflow.store import migrate
 from journeyflow.store.embedded import EmbeddedPostgres
 
 TEMPLATE = databases.TEMPLATE
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Refuse to test compiled modules older than their sources (an editable install imports
+    the compiled copy): the run would pass or fail for code that is no longer there."""
+    if stale := native.stale_modules():
+        pytest.exit(f"compiled modules older than their sources, run `make`: {stale}", 2)
 
 
 @pytest.fixture(scope="session")

@@ -28,6 +28,7 @@ from journeyflow.journeys import definitions
 from journeyflow.kafka import runtime as kafka_runtime
 from journeyflow.kafka.runtime import KafkaRuntime
 from journeyflow.log.postgres import PostgresEventLog
+from journeyflow.native import describe, stale_modules
 from journeyflow.observability.kafka_metrics import KafkaMetrics
 from journeyflow.observability.metrics import Metrics
 from journeyflow.process.batch import BatchApplier
@@ -149,6 +150,9 @@ async def start(settings: Settings, *, pool_size: int = 10, beside_http: bool = 
     """Wire the service; `beside_http`: its processor shares the event loop with `serve`'s HTTP
     (smaller default batches)."""
     tune_garbage_collection(beside_http=beside_http)
+    log.info(describe())
+    if stale := stale_modules():
+        log.warning("compiled modules older than their sources (run make): %s", ", ".join(stale))
     dsn, embedded = await database_dsn(settings)
     try:
         await migrate.upgrade(dsn)
