@@ -32,9 +32,9 @@ GROUP = "journeyflow_native"
 
 MYPY_CONFIG = """\
 [mypy]
-python_version = 3.11
 strict = True
 ignore_missing_imports = True
+cache_dir = {cache}
 """
 """Type-checking for compilation only: the build's isolated environment has none of the
 runtime dependencies (their types become `Any`, as at any boundary mypyc cannot see through);
@@ -51,7 +51,7 @@ setup(
 """
 
 
-class NativeBuildHook(BuildHookInterface):  # type: ignore[misc]
+class NativeBuildHook(BuildHookInterface):
     PLUGIN_NAME = "custom"
 
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
@@ -91,7 +91,7 @@ class NativeBuildHook(BuildHookInterface):  # type: ignore[misc]
 def _compile(src: Path, modules: list[str], temp: Path, out: Path) -> list[Path]:
     """Compile `modules` (paths under `src`) into `out`; returns the files made, relative."""
     config = temp / "mypy.ini"
-    config.write_text(MYPY_CONFIG)
+    config.write_text(MYPY_CONFIG.format(cache=temp / "mypy-cache"))
     build = temp / "build"
     setup = temp / "setup.py"
     arguments = ["--config-file", str(config), *modules]
