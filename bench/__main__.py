@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 import psutil
 
-from bench import dataset, ingest, limits, process, queries
+from bench import dataset, hotpath, ingest, limits, process, queries
 from bench.postgres import BenchPostgres
 from bench.service import ServeProcess
 
@@ -29,6 +29,7 @@ FULL = {
     "freshness_seconds": 60.0,
     "customers": 1_000_000,
     "query_requests": 2000,
+    "hotpath_events": 50_000,
 }
 QUICK = {
     "copy_rows": 200_000,
@@ -38,6 +39,7 @@ QUICK = {
     "freshness_seconds": 15.0,
     "customers": 20_000,
     "query_requests": 500,
+    "hotpath_events": 20_000,
 }
 
 
@@ -50,6 +52,9 @@ async def run(sizes: dict[str, Any], only: set[str]) -> dict[str, Any]:
     pg.start()
     out: dict[str, Any] = {}
     try:
+        if "hotpath" in only:
+            say(f"hot path: compiled and pure Python, {sizes['hotpath_events']:,} events, 3 rounds")
+            out["hotpath"] = await hotpath.compare(sizes["hotpath_events"])
         if "http" in only:
             dsn = await pg.fresh("bench_http")
             with ServeProcess(
@@ -157,6 +162,9 @@ def summary(raw: dict[str, Any]) -> dict[str, Any]:
     if "queries" in raw:
         for name in ("timeline", "context", "scorecard_30d"):
             s[f"{name}_p99_ms"] = raw["queries"][name]["p99_ms"]
+    if "hotpath" in raw:
+        us = raw["hotpath"]["us_per_event"]
+        s["hot_path_compiled_speedup"] = sum(us["pure"].values()) / sum(us["compiled"].values())
     rss = [v.get("service_peak_rss_bytes", 0) for v in raw.values() if isinstance(v, dict)]
     s["service_peak_rss_mib"] = max(rss, default=0) / 2**20 or None
     return s
@@ -215,7 +223,9 @@ def python_speed() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes (about 5 minutes)")
-    parser.add_argument("--only", default="copy,consume,process,kafka,http,freshness,queries")
+    parser.add_argument(
+        "--only", default="hotpath,copy,consume,process,kafka,http,freshness,queries"
+    )
     parser.add_argument("--customers", type=int, help="query data set size (default by mode)")
     args = parser.parse_args()
     sizes = dict(QUICK if args.quick else FULL)
@@ -261,6 +271,12 @@ def main() -> None:
         rates = raw["copy"]["passes_per_second"]
         shown = ", ".join(f"{rate:,.0f}" for rate in rates)
         print(f"copy limit: the median of {len(rates)} passes ({shown} rows/s)")
+    if "hotpath" in raw:
+        us = raw["hotpath"]["us_per_event"]
+        shown = ", ".join(
+            f"{step} {us['compiled'][step]:.2f} / {us['pure'][step]:.2f}" for step in us["compiled"]
+        )
+        print(f"hot path, us an event compiled / pure Python (best of 3 x 5): {shown}")
     print(f"written to {path.relative_to(ROOT)}")
 
 
