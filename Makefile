@@ -9,10 +9,10 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Installs are pure Python; `.native` then compiles the processor's hot path with mypyc
-# (hatch_build.py; its stamp names the mode), again whenever one of its modules (pyproject.toml's hook list) changes, since
-# an editable install imports their compiled copies from src/. `require`: fail, not fall back to
-# pure Python, when there is no C compiler.
+# Installs are pure Python; `.native-<mode>` then compiles the processor's hot path with mypyc
+# (hatch_build.py), and again whenever one of its modules (pyproject.toml's hook list) changes,
+# since an editable install imports their compiled copies from src/. `require`: fail, not fall
+# back to pure Python, when there is no C compiler; `off`: run it all as pure Python.
 JOURNEYFLOW_NATIVE ?= require
 NATIVE_SOURCES := $(shell sed -n '/hooks.custom/,/^]/p' pyproject.toml | grep -o 'src/[^"]*\.py')
 

@@ -35,7 +35,7 @@ def describe() -> str:
     """One line for the start-up log."""
     compiled = compiled_modules()
     if not compiled:
-        return "hot path: pure Python (installed without a C compiler; processing is slower)"
+        return "hot path: pure Python (not compiled at install: no C compiler, or off)"
     return f"hot path: {len(compiled)} modules compiled with mypyc"
 
 
