@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 import phonenumbers
 
@@ -20,12 +20,12 @@ _SEPARATORS = str.maketrans("", "", " ().-\t")
 _NANP = re.compile(r"(?:\+?1)?([2-9]\d\d[2-9]\d{6})", re.ASCII)
 """A North American number as people write it, `+1`/`1` or not: the ten digits are the number
 (`(415) 555-0100`, `+1 415 555 0100` and `1-415-555-0100` are one parse, not three)."""
-NORMALIZE_CACHE = 65_536
+NORMALIZE_CACHE: Final = 65_536
 """Normalized identifiers remembered per rules instance and kind (phones, the rest): values seen
 again skip parsing. Phones have a cache of their own, so the many cheap e-mails and ids do not
 push out the numbers that cost a parse (one cache for all kept a third of 1M events' lookups)."""
 
-CONTACT = "contact"
+CONTACT: Final = "contact"
 """Internal identifier type linking the events of one contact (`<source>/<contact_id>`)."""
 
 

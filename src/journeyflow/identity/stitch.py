@@ -25,11 +25,11 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from journeyflow.identity.keys import IdentifierRules, IdKey, Strength
 
-PROVISIONAL_BASE = 1 << 62
+PROVISIONAL_BASE: Final = 1 << 62
 
 
 class EventKeys(NamedTuple):

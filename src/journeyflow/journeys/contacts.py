@@ -14,17 +14,18 @@ from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from functools import lru_cache
+from typing import Final
 
 from journeyflow.journeys.definitions import Definitions
 from journeyflow.journeys.facts import EventFacts, by_order
 from journeyflow.journeys.model import Contact, Survey
 
-SURVEY = "survey.responded"
-VERIFIED = "identity.verified"
-_STARTED = "contact.started"
-_ENDED = "contact.ended"
-_TRANSFERRED = "contact.transferred"
-_ESCALATED = "contact.escalated"
+SURVEY: Final = "survey.responded"
+VERIFIED: Final = "identity.verified"
+_STARTED: Final = "contact.started"
+_ENDED: Final = "contact.ended"
+_TRANSFERRED: Final = "contact.transferred"
+_ESCALATED: Final = "contact.escalated"
 
 
 @lru_cache(maxsize=1 << 15)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Final
 
 from journeyflow.journeys.contacts import SURVEY, VERIFIED, contacts_and_loose, surveys_in
 from journeyflow.journeys.definitions import Definitions
@@ -10,7 +11,7 @@ from journeyflow.journeys.facts import EventFacts, by_order
 from journeyflow.journeys.journeys import CASE_RESOLVED, link
 from journeyflow.journeys.model import Derived
 
-LOOSE_KINDS = frozenset({VERIFIED, SURVEY, CASE_RESOLVED})
+LOOSE_KINDS: Final = frozenset({VERIFIED, SURVEY, CASE_RESOLVED})
 """Kinds that count for contacts and journeys even without a contact id."""
 
 

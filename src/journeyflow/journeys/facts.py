@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import sys
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
-KIND_ORDER = {
+KIND_ORDER: Final = {
     "contact.started": 0,
     "identity.verified": 1,
     "contact.transferred": 2,

@@ -14,13 +14,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
+from typing import Final
 
 from journeyflow.journeys.definitions import Definitions
 from journeyflow.journeys.facts import EventFacts
 from journeyflow.journeys.model import Contact, Journey
 
-CASE_RESOLVED = "case.resolved"
-_INTRINSIC = 16
+CASE_RESOLVED: Final = "case.resolved"
+_INTRINSIC: Final = 16
 """Contact fields decided by the contact's own events; the rest are decided here."""
 
 

@@ -13,14 +13,15 @@ asyncpg gives them (aware, in UTC; ±infinity as naive `datetime.max`/`min`).
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Final
 
 import asyncpg
 
-EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+EPOCH: Final = datetime(2000, 1, 1, tzinfo=UTC)
 """Postgres counts timestamps from here."""
-MICROSECOND = timedelta(microseconds=1)
-INFINITY = 2**63 - 1
-NEGATIVE_INFINITY = -(2**63)
+MICROSECOND: Final = timedelta(microseconds=1)
+INFINITY: Final = 2**63 - 1
+NEGATIVE_INFINITY: Final = -(2**63)
 
 
 def encode(value: datetime | date) -> tuple[int]:
