@@ -1,6 +1,10 @@
 """The processor's pure hot path, step by step, as installed (compiled by mypyc, see
 hatch_build.py) and as pure Python, in the same run: what the compiled build is worth here today.
 
+Steps: decoding a logged event, keying its identifiers, stitching 10k-event batches, deriving
+each customer's contacts and journeys, preparing a batch's timeline rows, and working out what
+a customer's latest event changed in its rows and buckets.
+
 `python -m bench.hotpath [--pure] EVENTS` times each step in one interpreter (`--pure` imports
 every compiled journeyflow module from its source instead) and prints µs an event as JSON;
 `compare` runs both builds in turn, `rounds` times each, and keeps each step's best. Steps are
@@ -63,8 +67,10 @@ def steps(count: int) -> dict[str, Any]:
     from journeyflow.journeys.definitions import from_settings
     from journeyflow.journeys.derive import derivable, derive_sorted
     from journeyflow.journeys.facts import EventFacts, by_order
+    from journeyflow.journeys.recompute import changes_of
     from journeyflow.log import LoggedEvent
     from journeyflow.native import compiled_modules
+    from journeyflow.process.batch import PreparedBatch
     from journeyflow.process.decode import BatchEvent, decode
     from journeyflow.settings import Settings
 
@@ -74,13 +80,8 @@ def steps(count: int) -> dict[str, Any]:
     records = [LoggedEvent(seq, row[4]) for seq, row in enumerate(log_rows(count, seed=3), 1)]
     events: list[BatchEvent] = [decode(record) for record in records]
     keys = [rules.keys_of(e.identifiers, e.facts.source, e.facts.contact_id) for e in events]
-    batches = [
-        [
-            EventKeys(e.seq, k)
-            for e, k in zip(events[i : i + BATCH], keys[i : i + BATCH], strict=True)
-        ]
-        for i in range(0, len(events), BATCH)
-    ]
+    keyed = [EventKeys(e.seq, k) for e, k in zip(events, keys, strict=True)]
+    batches = [keyed[i : i + BATCH] for i in range(0, len(keyed), BATCH)]
     stitcher = Stitcher(rules)
     customer: dict[int, int] = {}
     for batch in batches:  # one plan over everything would merge across batches the same way
@@ -91,6 +92,9 @@ def steps(count: int) -> dict[str, Any]:
             histories[customer[event.seq]].append(event.facts)
     timelines = [tuple(sorted(h, key=by_order)) for h in histories.values()]
     derived = sum(map(len, timelines))
+    # What a customer's buckets held before its latest event, and what they hold with it.
+    stored = {c: derive_sorted(t[:-1], definitions) for c, t in enumerate(timelines)}
+    fresh = {c: derive_sorted(t, definitions) for c, t in enumerate(timelines)}
 
     def per_event(work: Callable[[], object], events: int) -> float:
         best = float("inf")
@@ -119,6 +123,14 @@ def steps(count: int) -> dict[str, Any]:
             "derive": per_event(
                 lambda: [derive_sorted(t, definitions) for t in timelines], derived
             ),
+            "prepare": per_event(
+                lambda: [
+                    PreparedBatch.of(events[i : i + BATCH], keyed[i : i + BATCH]).rows(customer)
+                    for i in range(0, len(events), BATCH)
+                ],
+                len(events),
+            ),
+            "changes": per_event(lambda: changes_of(list(stored), stored, fresh, {}), len(events)),
         },
     }
 

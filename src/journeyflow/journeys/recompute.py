@@ -107,7 +107,7 @@ async def recompute(
     await _read_histories(connection, [c for c in live if c not in histories], histories)
     await _read_stored(connection, rest, stored)
     fresh.update(await _derive(rest, histories, definitions))
-    add(result, _changes_of(rest, stored, fresh, moved))
+    add(result, changes_of(rest, stored, fresh, moved))
     result = settled(result)
     await _store(connection, moved, result, meanwhile)
     if cache is not None:
@@ -245,12 +245,12 @@ async def _derive_in_steps(
         part = customers[start : start + ALONGSIDE_CHUNK]
         for customer in part:
             fresh[customer] = derive_sorted(histories[customer], definitions)
-        add(into, _changes_of(part, stored, fresh, moved))
+        add(into, changes_of(part, stored, fresh, moved))
         await asyncio.sleep(0)
     return fresh
 
 
-def _changes_of(
+def changes_of(
     customers: Iterable[int],
     stored: Mapping[int, Derived],
     fresh: Mapping[int, Derived],

@@ -32,7 +32,7 @@ def test_the_pure_build_imports_every_module_from_source() -> None:
     assert figures["imported_compiled"] is False
     steps = figures["us_per_event"]
     assert isinstance(steps, dict)
-    assert set(steps) == {"decode", "keys", "stitch", "derive"}
+    assert set(steps) == {"decode", "keys", "stitch", "derive", "prepare", "changes"}
     assert all(value > 0 for value in steps.values())
 
 
