@@ -27,11 +27,14 @@ import orjson
 from bench import process
 from bench.__main__ import DATA, ROOT, python_speed, say
 from bench.postgres import BenchPostgres
+from journeyflow.native import stale_modules
 
 
 def checkout(revision: str, into: Path) -> Path:
     """A tree of `revision` with its hot path compiled (this checkout itself for `.`)."""
     if revision == ".":
+        if stale := stale_modules():
+            raise SystemExit(f"compiled modules older than their sources, run `make`: {stale}")
         return ROOT
     tree = into / revision.replace("/", "_")
     subprocess.run(
