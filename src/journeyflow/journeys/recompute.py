@@ -203,9 +203,10 @@ async def _read_stored(
     into.update(await repository.load_derived(connection, [c for c in customers if c not in into]))
 
 
-DERIVE_CHUNK = 250
+DERIVE_CHUNK = 50
 """Customers derived between two yields to the event loop: a large batch's derivation does not
-hold up requests served on the same loop, and lets the next batch's read-ahead move on."""
+hold up requests served on the same loop, and lets the next batch's read-ahead move on (kept
+short for the same reason as `process.batch.PREPARE_CHUNK`)."""
 
 ALONGSIDE_CHUNK = 25
 """The same while the connection writes: each yield lets the loop pass Postgres the next socket

@@ -46,8 +46,11 @@ from journeyflow.timeline.writer import TimelineRow, TimelineWrite
 __all__ = ["BatchApplier", "BatchResult", "CorruptLogRecord", "PreparedBatch"]
 
 
-PREPARE_CHUNK = 250
-"""Events prepared (or stitched ahead) between two yields to the event loop in the background."""
+PREPARE_CHUNK = 50
+"""Events prepared (or stitched ahead) between two yields to the event loop in the background.
+Small, because the batch in flight waits for the loop at each reply from Postgres: a background
+step holds up every round trip of the transaction (250 events, 5-10 ms a step, cost the
+processor about 13 % of its rate against 50)."""
 
 
 @dataclass(frozen=True, slots=True)
