@@ -133,8 +133,9 @@ _SPELLINGS = (
 def test_a_north_american_number_normalizes_as_phonenumbers_parses_its_spelling(
     area: int, exchange: int, line: int, spelling: str, region: str
 ) -> None:
-    # In a +1 region the ten digits are parsed once for all their spellings; the result must
-    # be what parsing the spelling itself gives, valid, impossible or blocked alike.
+    # In a +1 region the ten digits are normalized once for all their spellings, and without
+    # phonenumbers; the result must be what parsing the spelling itself gives, valid,
+    # impossible or blocked alike.
     rules = IdentifierRules(IdentitySettings(), region)
     written = spelling.format(a=f"{area:03}", b=f"{exchange:03}", c=f"{line:04}")
     plain = written.translate(str.maketrans("", "", " ().-"))
