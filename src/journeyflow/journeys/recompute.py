@@ -109,8 +109,12 @@ async def recompute(
     fresh.update(await _derive(rest, histories, definitions))
     add(result, changes_of(rest, stored, fresh, moved))
     result = settled(result)
-    await _store(connection, moved, result, meanwhile)
-    if cache is not None:
+
+    def remember() -> None:
+        # Before the commit, while Postgres writes: an entry carries the version stamped in
+        # this transaction, so should it roll back, the stored version never matches it.
+        if cache is None:
+            return
         for customer in everyone:
             if customer in fresh:
                 state = CustomerState(
@@ -119,6 +123,8 @@ async def recompute(
                 cache.put(customer, state)
             else:
                 cache.discard(customer)
+
+    await _store(connection, moved, result, remember, meanwhile)
     return result
 
 
@@ -126,22 +132,24 @@ async def _store(
     connection: Connection,
     moved: Mapping[int, tuple[Derived, Derived]],
     result: Changes,
+    remember: Callable[[], None],
     meanwhile: Meanwhile | None,
 ) -> None:
-    """Rewrite the changed rows and apply the bucket deltas, `meanwhile` working alongside."""
+    """Rewrite the changed rows and apply the bucket deltas: Postgres's work alone, so the
+    batch's states are cached (`remember`) and `meanwhile` works while it is done."""
 
     async def store() -> None:
         await repository.rewrite(connection, moved)
         await repository.apply_deltas(connection, result.buckets)
 
-    if meanwhile is None:
-        await store()
-        return
-    await meanwhile.read(connection)
+    if meanwhile is not None:
+        await meanwhile.read(connection)
     task = asyncio.ensure_future(store())
     await asyncio.sleep(0)  # let it build and send its first statement
     try:
-        await meanwhile.work()
+        remember()
+        if meanwhile is not None:
+            await meanwhile.work()
     except BaseException:
         task.cancel()
         with contextlib.suppress(BaseException):
