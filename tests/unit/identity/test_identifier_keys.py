@@ -150,6 +150,20 @@ def test_block_patterns_come_from_settings() -> None:
     assert custom.normalize("account_id", "unknown") == "unknown"
 
 
+@pytest.mark.parametrize(
+    "pattern", [r"^2125550100$", r"^12125550100$"], ids=["national", "with country code"]
+)
+@pytest.mark.parametrize("written", ["(212) 555-0100", "212.555.0100", "+1 212 555 0100"])
+def test_a_blocked_north_american_number_is_blocked_in_every_spelling(
+    pattern: str, written: str
+) -> None:
+    # Ten North American digits skip the phonenumbers parse; the block check must not.
+    custom = IdentifierRules(IdentitySettings(block_patterns=[pattern]), "US")
+
+    assert custom.normalize("phone", written) is None
+    assert custom.normalize("phone", "(212) 555-0101") == "+12125550101"
+
+
 # -- strength, limits, priority ------------------------------------------------------------------
 
 
