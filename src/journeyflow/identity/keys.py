@@ -35,7 +35,10 @@ class Strength(StrEnum):
 
 
 class IdKey(NamedTuple):
-    """A normalized identifier: `(type, value)`, unique across all profiles."""
+    """A normalized identifier: `(type, value)`, unique across all profiles.
+
+    Made with `tuple.__new__(IdKey, (type, value))` where one is made per event: a named
+    tuple's own constructor is a Python function (a frame per call), `tuple.__new__` is not."""
 
     type: str
     value: str
@@ -163,7 +166,7 @@ class IdentifierRules:
                 continue  # the contact key is ours alone: a producer cannot forge one
             value = self.normalize(type_, raw)
             if value is not None:
-                keys.append(IdKey(type_, value))
+                keys.append(tuple.__new__(IdKey, (type_, value)))
         if contact_id:
-            keys.append(IdKey(CONTACT, f"{source}/{contact_id}"))
+            keys.append(tuple.__new__(IdKey, (CONTACT, f"{source}/{contact_id}")))
         return keys

@@ -40,7 +40,7 @@ async def load_known(connection: Connection, keys: Sequence[IdKey]) -> KnownProf
     )
     known = KnownProfiles()
     for r in rows:
-        key = IdKey(r["type"], r["value"])
+        key = tuple.__new__(IdKey, (r["type"], r["value"]))
         known.owner[key] = r["customer_id"]
         known.seen[key] = (r["first_seen"], r["last_seen"])
     return known

@@ -60,4 +60,4 @@ async def read_after(connection: Connection, position: int, limit: int) -> list[
         position,
         limit,
     )
-    return [LoggedEvent(row["seq"], row["payload"]) for row in rows]
+    return [tuple.__new__(LoggedEvent, (row["seq"], row["payload"])) for row in rows]

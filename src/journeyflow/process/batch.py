@@ -69,7 +69,11 @@ class PreparedBatch:
 
     @classmethod
     def of(cls, events: list[BatchEvent], keys: list[EventKeys]) -> PreparedBatch:
-        refs = {e.seq: identities.EventRef(e.source, e.event_id, e.occurred_at) for e in events}
+        make = tuple.__new__  # not the named tuple's constructor, a Python function
+        refs: dict[int, identities.EventRef] = {}
+        for e in events:
+            f = e.facts
+            refs[e.seq] = make(identities.EventRef, (f.source, f.event_id, f.occurred_at))
         kept = timeline.latest(events)
         return cls(events, keys, refs, kept, [_row_tail(e) for e in kept])
 
@@ -155,9 +159,8 @@ class BatchApplier:
 
     def _keys(self, event: BatchEvent) -> EventKeys:
         facts = event.facts
-        return EventKeys(
-            event.seq, self._rules.keys_of(event.identifiers, facts.source, facts.contact_id)
-        )
+        keys = self._rules.keys_of(event.identifiers, facts.source, facts.contact_id)
+        return tuple.__new__(EventKeys, (event.seq, keys))
 
     async def apply(self, connection: Connection, records: Sequence[LoggedEvent]) -> BatchResult:
         return await self.apply_prepared(connection, self.prepare(records))
@@ -317,7 +320,7 @@ def _appended(
     (the rest of their history is what the state cache holds, if it is current). `kept`: the
     events the written rows were made of."""
     uncertain = written.changed | merged
-    facts = {(e.source, e.event_id): e.facts for e in kept if derivable(e.facts)}
+    facts = {(f.source, f.event_id): f for e in kept if derivable(f := e.facts)}
     appended: dict[int, list[EventFacts]] = defaultdict(list)
     for row in written.inserted:
         fact = facts.get((row.source, row.event_id))

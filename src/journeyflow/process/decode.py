@@ -51,13 +51,16 @@ def decode(record: LoggedEvent) -> BatchEvent:
     try:
         payload: dict[str, Any] = orjson.loads(record.payload)
         received = payload.get("received_at")
-        return BatchEvent(
-            record.seq,
-            record.payload,
-            EventFacts.from_payload(payload),
-            int(payload.get("revision", 0)),
-            None if received is None else datetime.fromisoformat(received),
-            payload.get("identifiers") or {},
+        return tuple.__new__(
+            BatchEvent,
+            (
+                record.seq,
+                record.payload,
+                EventFacts.from_payload(payload),
+                int(payload.get("revision", 0)),
+                None if received is None else datetime.fromisoformat(received),
+                payload.get("identifiers") or {},
+            ),
         )
     except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as error:
         raise CorruptLogRecord(
