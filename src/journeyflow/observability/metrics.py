@@ -61,7 +61,7 @@ class Metrics:
         self.batch_events = Histogram(
             "journeyflow_batch_events",
             "Events per applied batch.",
-            buckets=(1, 10, 50, 100, 250, 500, 1000, 2000, 5000, 10000),
+            buckets=(1, 10, 50, 100, 250, 500, 1000, 2000, 5000, 10000, 20000, 50000),
             registry=r,
         )
         self.freshness_seconds = Histogram(
