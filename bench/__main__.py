@@ -117,6 +117,14 @@ async def run(sizes: dict[str, Any], only: set[str]) -> dict[str, Any]:
                 "kafka", dsn, pg.pid, sizes["process_events"]
             )
         await pg.settle(drop="bench_kafka")
+        if "scaleout" in only:
+            dsn = await pg.fresh("bench_scaleout")
+            await pg.settle()
+            say(f"scaleout: two `journeyflow process` on Kafka over {sizes['process_events']:,}")
+            out["kafka_scaled"] = await process.apart(
+                "scaled", dsn, pg.pid, sizes["process_events"]
+            )
+        await pg.settle(drop="bench_scaleout")
         if "queries" in only:
             dsn, info = await dataset.ensure(pg, sizes["customers"], say)
             out["dataset"] = info
@@ -145,6 +153,8 @@ def summary(raw: dict[str, Any]) -> dict[str, Any]:
         s["process_cpu_ceiling_events_per_second"] = raw["process"]["cpu_ceiling_events_per_second"]
     if "kafka_process" in raw:
         s["kafka_process_events_per_second"] = raw["kafka_process"]["per_second"]
+    if "kafka_scaled" in raw:
+        s["kafka_2_processors_events_per_second"] = raw["kafka_scaled"]["per_second"]
     if "http" in raw:
         s["http_events_per_second"] = raw["http"]["per_second"]
         s["http_p50_ms"] = raw["http"]["p50_ms"]
@@ -176,6 +186,7 @@ TARGETS = {  # name: (target, "min" | "max", limit name or None)
     "process_events_per_second": (25_000, "min", "copy_rows_per_second"),
     "process_share_of_copy": (0.12, "min", None),
     "kafka_process_events_per_second": (25_000, "min", "raw_consume_events_per_second"),
+    "kafka_2_processors_events_per_second": (None, "min", "kafka_process_events_per_second"),
     "http_events_per_second": (50_000, "min", "copy_rows_per_second"),
     "http_p99_ms": (50, "max", None),
     "freshness_p99_seconds": (1.0, "max", None),
@@ -224,7 +235,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes (about 5 minutes)")
     parser.add_argument(
-        "--only", default="hotpath,copy,consume,process,kafka,http,freshness,queries"
+        "--only", default="hotpath,copy,consume,process,kafka,scaleout,http,freshness,queries"
     )
     parser.add_argument("--customers", type=int, help="query data set size (default by mode)")
     args = parser.parse_args()

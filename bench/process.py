@@ -8,12 +8,15 @@ is: its peak RSS is the processor's own, not the bench's (which has held the gen
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -36,6 +39,8 @@ from journeyflow.store.database import connect
 PER_PERSON = 17.3  # events per generated person, on average
 APPLIED_ON_KAFKA = "SELECT coalesce(sum(next_offset), 0)::bigint FROM kafka_positions"
 """Records the Kafka processor has applied, over all partitions."""
+TOPIC_PARTITIONS = 4
+"""The events topic's partitions (librdkafka's mock cluster auto-creates topics with 4)."""
 
 
 def cpu_split(events: int, python: float, postgres: float) -> dict[str, float]:
@@ -144,13 +149,24 @@ async def process_all(
     }
 
 
-async def kafka_process_all(
-    dsn: str, events: int, postgres_cpu: Callable[[], float]
-) -> dict[str, Any]:
-    """`journeyflow process` on Kafka (same wiring: `bootstrap.start`, the Kafka processor and
-    its defaults) over the same events, fed to librdkafka's mock cluster by `bench.kafka_feed`
-    in another process. Timed from the first committed batch (the consumer group's join is not
-    processing) to the last; CPU as in `process_all`, the feeder's and the broker's left out."""
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """`bench.kafka_feed` running: the mock cluster it holds and what it produces there."""
+
+    bootstrap: str
+    events: int
+    """How many it produces (`log_rows` gives about as many as asked)."""
+    process: asyncio.subprocess.Process
+    """Its CPU is the broker's and the producer's."""
+
+    def check(self) -> None:
+        if self.process.returncode is not None:
+            raise RuntimeError(f"the Kafka feeder exited ({self.process.returncode})")
+
+
+@contextlib.asynccontextmanager
+async def kafka_feeder(dsn: str, events: int) -> AsyncIterator[Feed]:
+    """`bench.kafka_feed` in its own process, for as long as the block runs."""
     feeder = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -164,8 +180,21 @@ async def kafka_process_all(
     assert feeder.stdout is not None
     try:
         bootstrap, total = (await feeder.stdout.readline()).decode().split()
-        events = int(total)  # `log_rows` gives about as many as asked
-        settings = Settings(database_url=dsn, kafka={"bootstrap_servers": bootstrap})
+        yield Feed(bootstrap, int(total), feeder)
+    finally:
+        feeder.stdin.close()
+        await asyncio.wait_for(feeder.wait(), 30)
+
+
+async def kafka_process_all(
+    dsn: str, events: int, postgres_cpu: Callable[[], float]
+) -> dict[str, Any]:
+    """`journeyflow process` on Kafka (same wiring: `bootstrap.start`, the Kafka processor and
+    its defaults) over the same events, fed to librdkafka's mock cluster by `bench.kafka_feed`
+    in another process. Timed from the first committed batch (the consumer group's join is not
+    processing) to the last; CPU as in `process_all`, the feeder's and the broker's left out."""
+    async with kafka_feeder(dsn, events) as feed:
+        settings = Settings(database_url=dsn, kafka={"bootstrap_servers": feed.bootstrap})
         service = await bootstrap_service(settings, pool_size=2, beside_http=False)
         stop = asyncio.Event()
         me = psutil.Process()
@@ -174,10 +203,9 @@ async def kafka_process_all(
             running = asyncio.ensure_future(service.worker("processor")(stop))
             first: tuple[float, int, float, float] | None = None
             done = 0
-            while done < events:
+            while done < feed.events:
                 await asyncio.sleep(0.05)
-                if feeder.returncode is not None:
-                    raise RuntimeError(f"the Kafka feeder exited ({feeder.returncode})")
+                feed.check()
                 if running.done():
                     running.result()  # raises what stopped it
                     raise RuntimeError("the Kafka processor stopped early")
@@ -185,9 +213,9 @@ async def kafka_process_all(
                 peak = max(peak, me.memory_info().rss)
                 if first is None and done:
                     first = (time.perf_counter(), done, time.process_time(), postgres_cpu())
-                    broker_before = _cpu_of(feeder.pid)
+                    broker_before = _cpu_of(feed.process.pid)
             ended = (time.perf_counter(), time.process_time(), postgres_cpu())
-            broker = _cpu_of(feeder.pid) - broker_before
+            broker = _cpu_of(feed.process.pid) - broker_before
             batches = service.metrics.registry.get_sample_value("journeyflow_batch_events_count")
             stop.set()
             await running
@@ -196,9 +224,6 @@ async def kafka_process_all(
             )
         finally:
             await service.close()
-    finally:
-        feeder.stdin.close()
-        await asyncio.wait_for(feeder.wait(), 30)
     assert first is not None
     timed = done - first[1]
     seconds = ended[0] - first[0]
@@ -216,13 +241,89 @@ async def kafka_process_all(
     }
 
 
+async def kafka_scaled_all(
+    dsn: str, events: int, postgres_cpu: Callable[[], float], processors: int = 2
+) -> dict[str, Any]:
+    """Scaling out: `processors` times `journeyflow process` (the command as deployed, each its own
+    process) over the same events on Kafka, each given a static share of the topic's four
+    partitions (`JOURNEYFLOW_KAFKA__ASSIGNED_PARTITIONS`), as `kafka_process_all` otherwise.
+    Their transactions take turns (one advisory lock); consuming, validating, decoding and
+    keying run in parallel. CPU: the processors' together, and Postgres's."""
+    cli = Path(sys.executable).with_name("journeyflow")
+    async with kafka_feeder(dsn, events) as feed:
+        members: list[asyncio.subprocess.Process] = []
+        try:
+            for n in range(processors):
+                share = [p for p in range(TOPIC_PARTITIONS) if p % processors == n]
+                env = {
+                    **os.environ,
+                    "JOURNEYFLOW_DATABASE_URL": dsn,
+                    "JOURNEYFLOW_KAFKA__BOOTSTRAP_SERVERS": feed.bootstrap,
+                    "JOURNEYFLOW_KAFKA__ASSIGNED_PARTITIONS": orjson.dumps(share).decode(),
+                    "JOURNEYFLOW_LOG_LEVEL": "warning",
+                }
+                members.append(
+                    await asyncio.create_subprocess_exec(
+                        cli, "process", env=env, stdout=asyncio.subprocess.DEVNULL
+                    )
+                )
+            tops = [psutil.Process(m.pid) for m in members]
+            connection = await asyncpg.connect(dsn)
+            try:
+                first: tuple[float, int, float, float] | None = None
+                done, peak = 0, 0
+                while done < feed.events:
+                    await asyncio.sleep(0.05)
+                    feed.check()
+                    if any(m.returncode is not None for m in members):
+                        raise RuntimeError("a Kafka processor exited early")
+                    done = await connection.fetchval(APPLIED_ON_KAFKA)
+                    peak = max(peak, sum(t.memory_info().rss for t in tops))
+                    if first is None and done:
+                        first = (time.perf_counter(), done, _cpu_of_all(tops), postgres_cpu())
+                ended = (time.perf_counter(), _cpu_of_all(tops), postgres_cpu())
+                customers = await connection.fetchval(
+                    "SELECT count(*) FROM customers WHERE merged_into IS NULL"
+                )
+            finally:
+                await connection.close()
+        finally:
+            for member in members:
+                if member.returncode is None:
+                    member.terminate()  # SIGTERM: finish the batch in flight, exit
+            for member in members:
+                try:
+                    await asyncio.wait_for(member.wait(), 30)
+                except TimeoutError:
+                    member.kill()
+                    await member.wait()
+    assert first is not None
+    timed = done - first[1]
+    seconds = ended[0] - first[0]
+    return {
+        "processors": processors,
+        "events": done,
+        "timed_events": timed,
+        "seconds": seconds,
+        "per_second": timed / seconds,
+        "customers": customers,
+        **cpu_split(timed, ended[1] - first[2], ended[2] - first[3]),
+        "peak_rss_bytes": peak,
+    }
+
+
+def _cpu_of_all(processes: list[psutil.Process]) -> float:
+    return sum(_cpu_of(p.pid) for p in processes)
+
+
 def _cpu_of(pid: int) -> float:
     times = psutil.Process(pid).cpu_times()
     return float(times.user + times.system)
 
 
 async def apart(kind: str, dsn: str, postmaster_pid: int, events: int = 0) -> dict[str, Any]:
-    """`process_all` ("log") or `kafka_process_all` ("kafka") in a fresh interpreter."""
+    """`process_all` ("log"), `kafka_process_all` ("kafka") or `kafka_scaled_all` ("scaled")
+    in a fresh interpreter."""
     child = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -244,6 +345,8 @@ async def _main(kind: str, dsn: str, postmaster_pid: int, events: int) -> dict[s
     postgres_cpu = functools.partial(server_cpu_seconds, postmaster_pid)
     if kind == "kafka":
         return await kafka_process_all(dsn, events, postgres_cpu)
+    if kind == "scaled":
+        return await kafka_scaled_all(dsn, events, postgres_cpu)
     return await process_all(dsn, Settings(), postgres_cpu)
 
 
