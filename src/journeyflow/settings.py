@@ -110,7 +110,8 @@ class ProcessingSettings(BaseModel):
     )
     linger: timedelta = Field(
         default=timedelta(milliseconds=50),
-        description="how long an idle processor waits before polling the log again",
+        description="how long an idle processor waits before polling the log again; on Kafka, "
+        "also how long a batch keeps fetching after its first records, to fill up",
     )
     shutdown_timeout: timedelta = Field(
         default=timedelta(seconds=10),

@@ -13,11 +13,13 @@ identity merges rewrite rows far beyond a batch's own identifiers, and serializi
 transactions is what keeps stitching exact across processors. Decoding, validation and the
 consumer work run in parallel; the Postgres writes take turns (the same as the embedded log).
 
-While a batch is applied, the next `getmany` is fetched, checked and prepared in the gaps where
-the batch waits for Postgres, and the batch plans its stitching, as on the embedded log
-(`process.processor`). Records are used only if no rebalance (the first join included) came
-while they were fetched, and, fetched ahead, only if the batch before committed; otherwise every
-assigned partition is sought back to its stored position and fetched again.
+A batch takes what the consumer fetches within `linger` of its first records, up to the batch
+size (`take_batch`), so a backlog is applied in full batches. While a batch is applied, the next
+one is fetched, checked and prepared in the gaps where the batch waits for Postgres, and the
+batch plans its stitching, as on the embedded log (`process.processor`). Records are used only
+if no rebalance (the first join included) came while they were fetched, and, fetched ahead,
+only if the batch before committed; otherwise every assigned partition is sought back to its
+stored position and fetched again.
 
 Partitions come from the consumer group, or from `assigned_partitions` (static scaling, no
 rebalancing). A revocation waits for the batch in flight to commit or roll back.
@@ -34,7 +36,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
@@ -158,7 +160,7 @@ class KafkaProcessor:
         """The next records of the assigned partitions, checked and prepared (yielding to the
         event loop as it goes: this also runs ahead, beside the batch being applied)."""
         generation = self._generation
-        records = await consumer.getmany(timeout_ms=self._linger_ms, max_records=self._batch_size)
+        records = await take_batch(consumer, self._batch_size, self._linger_ms)
         logged: list[LoggedEvent] = []
         letters: list[DeadLetter] = []
         for chunk in _chunks([r for rs in records.values() for r in rs], PREPARE_CHUNK):
@@ -335,6 +337,35 @@ async def _dropped(ahead: _FetchAhead | None) -> None:
     """Cancel a fetch ahead (its records are fetched again after the seek that follows)."""
     if ahead is not None:
         await ahead.cancel()
+
+
+class Fetching(Protocol):
+    async def getmany(
+        self, *partitions: TopicPartition, timeout_ms: int = 0, max_records: int | None = None
+    ) -> dict[TopicPartition, list[ConsumerRecord]]: ...
+
+
+async def take_batch(
+    consumer: Fetching, size: int, linger_ms: int
+) -> dict[TopicPartition, list[ConsumerRecord]]:
+    """The records of one batch, by partition: once the first are there, whatever else the
+    consumer fetches within `linger_ms`, up to `size`.
+
+    One `getmany` answers with what the fetches so far brought. Taken alone, it made each batch
+    of a backlog one fetch response (5,400 events on average, of 20,000), and with two
+    processors taking turns at Postgres, a few events: each fetched ahead what had come in
+    while the other applied a batch, which was smaller every time (1,328 events/s over 1M
+    events, against 10,155 for one processor). Live traffic waits at most `linger_ms` longer.
+    """
+    records = await consumer.getmany(timeout_ms=linger_ms, max_records=size)
+    count = sum(map(len, records.values()))
+    deadline = time.monotonic() + linger_ms / 1000
+    while records and count < size and (left := deadline - time.monotonic()) > 0:
+        more = await consumer.getmany(timeout_ms=max(1, int(left * 1000)), max_records=size - count)
+        for tp, added in more.items():
+            records.setdefault(tp, []).extend(added)
+            count += len(added)
+    return records
 
 
 def _chunks(items: list[ConsumerRecord], size: int) -> Iterator[list[ConsumerRecord]]:
