@@ -43,6 +43,12 @@ QUICK = {
 }
 
 
+KAFKA_STAGES = (  # stage, `bench.process` kind, result key, what runs
+    ("kafka", "kafka", "kafka_process", "`journeyflow process`"),
+    ("scaleout", "scaled", "kafka_scaled", "two `journeyflow process`"),
+)
+
+
 def say(text: str) -> None:
     print(f"[{datetime.now(UTC):%H:%M:%S}] {text}", file=sys.stderr, flush=True)
 
@@ -109,22 +115,13 @@ async def run(sizes: dict[str, Any], only: set[str]) -> dict[str, Any]:
             say("process: running the processor to the end of the log")
             out["process"] = await process.apart("log", scratch, pg.pid)
         await pg.settle(drop="bench_process")
-        if "kafka" in only:
-            dsn = await pg.fresh("bench_kafka")
-            await pg.settle()
-            say(f"kafka: `journeyflow process` on Kafka over {sizes['process_events']:,} events")
-            out["kafka_process"] = await process.apart(
-                "kafka", dsn, pg.pid, sizes["process_events"]
-            )
-        await pg.settle(drop="bench_kafka")
-        if "scaleout" in only:
-            dsn = await pg.fresh("bench_scaleout")
-            await pg.settle()
-            say(f"scaleout: two `journeyflow process` on Kafka over {sizes['process_events']:,}")
-            out["kafka_scaled"] = await process.apart(
-                "scaled", dsn, pg.pid, sizes["process_events"]
-            )
-        await pg.settle(drop="bench_scaleout")
+        for stage, kind, key, who in KAFKA_STAGES:
+            if stage in only:
+                dsn = await pg.fresh(f"bench_{stage}")
+                await pg.settle()
+                say(f"{stage}: {who} on Kafka over {sizes['process_events']:,} events")
+                out[key] = await process.apart(kind, dsn, pg.pid, sizes["process_events"])
+            await pg.settle(drop=f"bench_{stage}")
         if "queries" in only:
             dsn, info = await dataset.ensure(pg, sizes["customers"], say)
             out["dataset"] = info

@@ -225,18 +225,13 @@ async def kafka_process_all(
         finally:
             await service.close()
     assert first is not None
-    timed = done - first[1]
-    seconds = ended[0] - first[0]
+    figures = since_first_commit(done, first, ended)
     return {
-        "events": done,
-        "timed_events": timed,
-        "seconds": seconds,
-        "per_second": timed / seconds,
+        **figures,
         "customers": customers,
         "batch_size": settings.processing.batch_for(beside_http=False),
         "mean_batch_events": done / max(1, batches or 0),
-        **cpu_split(timed, ended[1] - first[2], ended[2] - first[3]),
-        "broker_and_feeder_cpu_us_per_event": broker / max(1, timed) * 1e6,
+        "broker_and_feeder_cpu_us_per_event": broker / max(1, figures["timed_events"]) * 1e6,
         "peak_rss_bytes": peak,
     }
 
@@ -298,17 +293,28 @@ async def kafka_scaled_all(
                     member.kill()
                     await member.wait()
     assert first is not None
+    return {
+        "processors": processors,
+        **since_first_commit(done, first, ended),
+        "customers": customers,
+        "peak_rss_bytes": peak,
+    }
+
+
+def since_first_commit(
+    done: int, first: tuple[float, int, float, float], ended: tuple[float, float, float]
+) -> dict[str, Any]:
+    """Rate and CPU split of a Kafka run from its first committed batch: `first` is (time,
+    events applied, processor CPU, Postgres CPU) then, `ended` (time, processor CPU, Postgres
+    CPU) at the end."""
     timed = done - first[1]
     seconds = ended[0] - first[0]
     return {
-        "processors": processors,
         "events": done,
         "timed_events": timed,
         "seconds": seconds,
         "per_second": timed / seconds,
-        "customers": customers,
         **cpu_split(timed, ended[1] - first[2], ended[2] - first[3]),
-        "peak_rss_bytes": peak,
     }
 
 
