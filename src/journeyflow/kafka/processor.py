@@ -340,6 +340,8 @@ async def _dropped(ahead: _FetchAhead | None) -> None:
 
 
 class Fetching(Protocol):
+    """What `take_batch` needs of a consumer (a protocol, so tests can script the fetches)."""
+
     async def getmany(
         self, *partitions: TopicPartition, timeout_ms: int = 0, max_records: int | None = None
     ) -> dict[TopicPartition, list[ConsumerRecord]]: ...
