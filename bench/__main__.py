@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 import psutil
 
-from bench import dataset, hotpath, ingest, limits, process, queries
+from bench import dataset, hotpath, ingest, limits, process, queries, writes
 from bench.postgres import BenchPostgres
 from bench.service import ServeProcess
 
@@ -148,6 +148,10 @@ def summary(raw: dict[str, Any]) -> dict[str, Any]:
         if copy:
             s["process_share_of_copy"] = raw["process"]["per_second"] / copy
         s["process_cpu_ceiling_events_per_second"] = raw["process"]["cpu_ceiling_events_per_second"]
+        s["process_wal_bytes_per_event"] = raw["process"]["postgres_writes"]["wal_bytes_per_event"]
+        s["process_row_writes_per_event"] = raw["process"]["postgres_writes"][
+            "row_writes_per_event"
+        ]
     if "kafka_process" in raw:
         s["kafka_process_events_per_second"] = raw["kafka_process"]["per_second"]
     if "kafka_scaled" in raw:
@@ -279,6 +283,9 @@ def main() -> None:
         rates = raw["copy"]["passes_per_second"]
         shown = ", ".join(f"{rate:,.0f}" for rate in rates)
         print(f"copy limit: the median of {len(rates)} passes ({shown} rows/s)")
+    for key, stage in (("process", "processing"), ("kafka_process", "on Kafka")):
+        if key in raw:
+            print(f"Postgres's writes {stage}: {writes.describe(raw[key]['postgres_writes'])}")
     if "hotpath" in raw:
         us = raw["hotpath"]["us_per_event"]
         shown = ", ".join(

@@ -5,13 +5,17 @@ runs of both builds in turn (A B B A per round) over the same pre-filled log, ea
 interpreter on a settled server, never by runs on different days. Each revision is checked out
 in a git worktree and built as `make` builds it (its mypyc-compiled modules included); `.` is
 this checkout as it is. The log (`--events`, default 300k, as the processing stage makes it) is
-kept in a template database under `.journeyflow/bench/ab` and copied for every run.
+kept in a template database under `.journeyflow/bench/ab` and copied, for every run, into a
+database that run's revision migrated itself: two revisions whose schemas differ are each timed
+on their own. Each run also reports the WAL and row writes an event, when its revision's bench
+counts them: unlike the rates, those do not move with the machine's speed.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import os
 import statistics
 import subprocess
@@ -57,15 +61,62 @@ def checkout(revision: str, into: Path) -> Path:
     return tree
 
 
-async def fresh_copy(pg: BenchPostgres, template: str) -> str:
+LOG_COLUMNS = ("seq", "source", "event_id", "revision", "received_at", "payload")
+"""`event_log` as every revision since migration 0007 has it (payloads as `json`)."""
+
+
+async def fresh_copy(pg: BenchPostgres, template: str, tree: Path) -> str:
+    """A new database migrated by `tree`'s own migrations, holding the template's log.
+
+    Each revision builds its own schema, so two revisions whose migrations differ (a new index,
+    another fillfactor) are each timed on theirs; the log's rows are copied in and vacuumed as
+    `process.fill_log` leaves them."""
     connection = await asyncpg.connect(pg.dsn("journeyflow"))
     try:
         await connection.execute('DROP DATABASE IF EXISTS "ab_run" WITH (FORCE)')
-        await connection.execute(f'CREATE DATABASE "ab_run" TEMPLATE "{template}"')
+        await connection.execute('CREATE DATABASE "ab_run"')
     finally:
         await connection.close()
+    dsn = pg.dsn("ab_run")
+    await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-c", MIGRATE, dsn],
+        cwd=tree,
+        env=_env_of(tree),
+        check=True,
+        capture_output=True,
+    )
+    log = io.BytesIO()
+    source = await asyncpg.connect(pg.dsn(template))
+    try:
+        await source.copy_from_table("event_log", columns=LOG_COLUMNS, output=log, format="binary")
+    finally:
+        await source.close()
+    log.seek(0)
+    target = await asyncpg.connect(dsn)
+    try:
+        await target.copy_to_table("event_log", source=log, columns=LOG_COLUMNS, format="binary")
+        await target.execute(
+            "SELECT setval(pg_get_serial_sequence('event_log', 'seq'), max(seq)) FROM event_log"
+        )
+        await target.execute("VACUUM event_log")
+        await target.execute("ANALYZE")
+    finally:
+        await target.close()
     await pg.settle()
-    return pg.dsn("ab_run")
+    return dsn
+
+
+MIGRATE = (
+    "import asyncio, sys\n"
+    "from journeyflow.store import migrate\n"
+    "asyncio.run(migrate.upgrade(sys.argv[1]))\n"
+)
+"""Run in a revision's tree: its own migrations to its own head."""
+
+
+def _env_of(tree: Path) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": f"{tree / 'src'}{os.pathsep}{tree}"}
 
 
 def run_once(tree: Path, dsn: str, postmaster: int) -> dict[str, Any]:
@@ -73,7 +124,7 @@ def run_once(tree: Path, dsn: str, postmaster: int) -> dict[str, Any]:
     done = subprocess.run(
         [sys.executable, "-m", "bench.process", "log", dsn, str(postmaster), "0"],
         cwd=tree,
-        env={**os.environ, "PYTHONPATH": f"{tree / 'src'}{os.pathsep}{tree}"},
+        env=_env_of(tree),
         capture_output=True,
         check=True,
     )
@@ -94,7 +145,7 @@ async def compare(trees: dict[str, Path], events: int, rounds: int) -> dict[str,
         a, b = trees
         for _ in range(rounds):
             for revision in (a, b, b, a):
-                dsn = await fresh_copy(pg, template)
+                dsn = await fresh_copy(pg, template, trees[revision])
                 speed = python_speed()
                 figures = await asyncio.to_thread(run_once, trees[revision], dsn, pg.pid)
                 runs[revision].append({"python_loop_seconds": speed, **figures})
@@ -102,11 +153,23 @@ async def compare(trees: dict[str, Path], events: int, rounds: int) -> dict[str,
                     f"{revision:>12}: {figures['per_second']:8,.0f} events/s, Python "
                     f"{figures['python_cpu_us_per_event']:6.1f} + Postgres "
                     f"{figures['postgres_cpu_us_per_event']:6.1f} us an event "
-                    f"(loop {speed:.2f} s)"
+                    f"(loop {speed:.2f} s){_counted(figures)}"
                 )
     finally:
         pg.stop()
     return runs
+
+
+def _counted(figures: dict[str, Any]) -> str:
+    """The run's WAL and row writes an event (counted, so steady across machine speeds), when
+    its revision's bench measures them."""
+    written = figures.get("postgres_writes")
+    if written is None:
+        return ""
+    return (
+        f"; WAL {written['wal_bytes_per_event']:,.0f} bytes, "
+        f"{written['row_writes_per_event']:.2f} row writes an event"
+    )
 
 
 def main() -> None:
@@ -135,7 +198,7 @@ def main() -> None:
         print(
             f"{revision}: {statistics.mean(rates):,.0f} events/s (runs "
             f"{', '.join(f'{r:,.0f}' for r in rates)}); Python {statistics.mean(python):.1f}, "
-            f"Postgres {statistics.mean(postgres):.1f} us an event"
+            f"Postgres {statistics.mean(postgres):.1f} us an event{_counted(figures[-1])}"
         )
     (ROOT / "bench" / "results").mkdir(exist_ok=True)
     (ROOT / "bench" / "results" / "ab.json").write_bytes(

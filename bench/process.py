@@ -23,6 +23,7 @@ import asyncpg
 import orjson
 import psutil
 
+from bench import writes
 from bench.generate import deliveries, events
 from bench.postgres import server_cpu_seconds
 from journeyflow.bootstrap import start as bootstrap_service
@@ -99,6 +100,7 @@ async def process_all(
     CPU time it took in this process (Python) and in Postgres, per event."""
     tune_garbage_collection(beside_http=False)  # as `journeyflow process`
     batch_size = settings.processing.batch_for(beside_http=False)  # as `journeyflow process`
+    written_before = await writes.snapshot(dsn)
     pool = await connect(dsn, min_size=1, max_size=2)
     try:
         rules = IdentifierRules(settings.identity, settings.default_phone_region)
@@ -132,6 +134,7 @@ async def process_all(
         customers = await pool.fetchval("SELECT count(*) FROM customers WHERE merged_into IS NULL")
     finally:
         await pool.close()
+    written = writes.per_event(written_before, await writes.snapshot(dsn), done)
     assert half_at is not None
     second_half = (done - half_at[1]) / (started + seconds - half_at[0])
     return {
@@ -146,6 +149,7 @@ async def process_all(
         "rederived_customers_per_event": (cache.hits + cache.misses) / max(1, done),
         **cpu_split(done, python_cpu, database_cpu),
         "peak_rss_bytes": peak,
+        "postgres_writes": written,
     }
 
 
@@ -193,6 +197,7 @@ async def kafka_process_all(
     its defaults) over the same events, fed to librdkafka's mock cluster by `bench.kafka_feed`
     in another process. Timed from the first committed batch (the consumer group's join is not
     processing) to the last; CPU as in `process_all`, the feeder's and the broker's left out."""
+    written_before = await writes.snapshot(dsn)
     async with kafka_feeder(dsn, events) as feed:
         settings = Settings(database_url=dsn, kafka={"bootstrap_servers": feed.bootstrap})
         service = await bootstrap_service(settings, pool_size=2, beside_http=False)
@@ -224,6 +229,7 @@ async def kafka_process_all(
             )
         finally:
             await service.close()
+    written = writes.per_event(written_before, await writes.snapshot(dsn), done)
     assert first is not None
     figures = since_first_commit(done, first, ended)
     return {
@@ -233,6 +239,7 @@ async def kafka_process_all(
         "mean_batch_events": done / max(1, batches or 0),
         "broker_and_feeder_cpu_us_per_event": broker / max(1, figures["timed_events"]) * 1e6,
         "peak_rss_bytes": peak,
+        "postgres_writes": written,
     }
 
 
