@@ -98,8 +98,8 @@ async def process_all(
 ) -> dict[str, Any]:
     """Run the processor to the end of the log; rate overall and over the second half, and the
     CPU time it took in this process (Python) and in Postgres, per event."""
-    tune_garbage_collection(beside_http=False)  # as `journeyflow process`
     batch_size = settings.processing.batch_for(beside_http=False)  # as `journeyflow process`
+    tune_garbage_collection(beside_http=False, batch_size=batch_size)
     written_before = await writes.snapshot(dsn)
     pool = await connect(dsn, min_size=1, max_size=2)
     try:
