@@ -90,10 +90,14 @@ class IdentitySettings(BaseModel):
 
 
 BESIDE_HTTP_BATCH = 2_000
-STANDALONE_BATCH = 20_000
+STANDALONE_BATCH = 40_000
 """A backlog's batches in `journeyflow process`. Over 1M logged events, 20,000 re-derived 0.237
 customers an event against 0.256 at 10,000 and was faster in every interleaved pair (+13 %, 54 MB
-more RSS; docs/performance.md, 7 December); 40,000 was no faster and held 110 MB more."""
+more RSS; docs/performance.md, 7 December). 40,000 was then no faster, but only because every
+young collection scanned a batch in flight (`bootstrap.tune_garbage_collection`); with the
+collector kept above what batches keep alive it re-derives 0.209 customers an event, writes
+3.79 rows an event instead of 4.06, and was faster in every interleaved pair (+12 %, 110 MB
+more RSS; docs/performance.md, 8 December)."""
 
 
 class ProcessingSettings(BaseModel):

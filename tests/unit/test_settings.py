@@ -63,7 +63,7 @@ def test_batch_size_defaults_to_small_batches_beside_http_and_large_ones_alone()
     processing = Settings().processing
 
     assert processing.batch_for(beside_http=True) == 2_000
-    assert processing.batch_for(beside_http=False) == 20_000
+    assert processing.batch_for(beside_http=False) == 40_000
 
 
 def test_a_configured_batch_size_holds_wherever_the_processor_runs(

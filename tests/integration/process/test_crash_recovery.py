@@ -157,12 +157,12 @@ async def test_left_unset_the_batch_size_of_journeyflow_process_is_the_standalon
     server_dsn: str, tmp_path: Path
 ) -> None:
     """`serve` keeps batches of 2,000 beside its HTTP work; `journeyflow process`, alone on its
-    loop, takes up to 20,000 a batch: here the whole log in one."""
+    loop, takes up to 40,000 a batch: here the whole log in one."""
     dsn = await databases.create(server_dsn)
     try:
         deliveries = Population(250, seed=6).deliveries(duplicates=0.0, late=0.0)
         head = await fill_log(dsn, deliveries)
-        assert 2_000 < head <= 20_000
+        assert 2_000 < head <= 40_000
         page = await process_in_a_subprocess(
             dsn, tmp_path, kill_at=None, head=head, metrics_port=free_port(), batch_size=None
         )
