@@ -5,17 +5,16 @@ runs of both builds in turn (A B B A per round) over the same pre-filled log, ea
 interpreter on a settled server, never by runs on different days. Each revision is checked out
 in a git worktree and built as `make` builds it (its mypyc-compiled modules included); `.` is
 this checkout as it is. The log (`--events`, default 300k, as the processing stage makes it) is
-kept in a template database under `.journeyflow/bench/ab` and copied, for every run, into a
-database that run's revision migrated itself: two revisions whose schemas differ are each timed
-on their own. Each run also reports the WAL and row writes an event, when its revision's bench
-counts them: unlike the rates, those do not move with the machine's speed.
+kept in a template database under `.journeyflow/bench/ab`, dumped beside it once, and copied for
+every run into a database that run's revision migrated itself: two revisions whose schemas
+differ are each timed on their own. Each run also reports the WAL and row writes an event, when
+its revision's bench counts them: unlike the rates, those do not move with the machine's speed.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import io
 import os
 import statistics
 import subprocess
@@ -65,8 +64,24 @@ LOG_COLUMNS = ("seq", "source", "event_id", "revision", "received_at", "payload"
 """`event_log` as every revision since migration 0007 has it (payloads as `json`)."""
 
 
-async def fresh_copy(pg: BenchPostgres, template: str, tree: Path) -> str:
-    """A new database migrated by `tree`'s own migrations, holding the template's log.
+async def dump_log(pg: BenchPostgres, template: str) -> Path:
+    """The template's log as a binary COPY file beside it (written once, then reused)."""
+    path = pg.root / f"{template}.copy"
+    if not path.exists():
+        partial = path.with_suffix(".partial")
+        source = await asyncpg.connect(pg.dsn(template))
+        try:
+            await source.copy_from_table(
+                "event_log", columns=LOG_COLUMNS, output=partial, format="binary"
+            )
+        finally:
+            await source.close()
+        partial.rename(path)
+    return path
+
+
+async def fresh_copy(pg: BenchPostgres, log: Path, tree: Path) -> str:
+    """A new database migrated by `tree`'s own migrations, holding the log dumped in `log`.
 
     Each revision builds its own schema, so two revisions whose migrations differ (a new index,
     another fillfactor) are each timed on theirs; the log's rows are copied in and vacuumed as
@@ -86,13 +101,6 @@ async def fresh_copy(pg: BenchPostgres, template: str, tree: Path) -> str:
         check=True,
         capture_output=True,
     )
-    log = io.BytesIO()
-    source = await asyncpg.connect(pg.dsn(template))
-    try:
-        await source.copy_from_table("event_log", columns=LOG_COLUMNS, output=log, format="binary")
-    finally:
-        await source.close()
-    log.seek(0)
     target = await asyncpg.connect(dsn)
     try:
         await target.copy_to_table("event_log", source=log, columns=LOG_COLUMNS, format="binary")
@@ -142,10 +150,11 @@ async def compare(trees: dict[str, Path], events: int, rounds: int) -> dict[str,
         if not await pg.exists(template):
             say(f"filling the template log with {events:,} events (kept for later comparisons)")
             await process.fill_log(await pg.fresh(template), process.log_rows(events, seed=3))
+        log = await dump_log(pg, template)
         a, b = trees
         for _ in range(rounds):
             for revision in (a, b, b, a):
-                dsn = await fresh_copy(pg, template, trees[revision])
+                dsn = await fresh_copy(pg, log, trees[revision])
                 speed = python_speed()
                 figures = await asyncio.to_thread(run_once, trees[revision], dsn, pg.pid)
                 runs[revision].append({"python_loop_seconds": speed, **figures})
