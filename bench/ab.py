@@ -27,7 +27,7 @@ from typing import Any
 import asyncpg
 import orjson
 
-from bench import process
+from bench import process, writes
 from bench.__main__ import DATA, ROOT, python_speed, say
 from bench.postgres import BenchPostgres
 from journeyflow.native import stale_modules
@@ -64,9 +64,13 @@ LOG_COLUMNS = ("seq", "source", "event_id", "revision", "received_at", "payload"
 """`event_log` as every revision since migration 0007 has it (payloads as `json`)."""
 
 
+def dumped(pg: BenchPostgres, template: str) -> Path:
+    return pg.root / f"{template}.copy"
+
+
 async def dump_log(pg: BenchPostgres, template: str) -> Path:
     """The template's log as a binary COPY file beside it (written once, then reused)."""
-    path = pg.root / f"{template}.copy"
+    path = dumped(pg, template)
     if not path.exists():
         partial = path.with_suffix(".partial")
         source = await asyncpg.connect(pg.dsn(template))
@@ -85,7 +89,7 @@ async def fresh_copy(pg: BenchPostgres, log: Path, tree: Path) -> str:
 
     Each revision builds its own schema, so two revisions whose migrations differ (a new index,
     another fillfactor) are each timed on theirs; the log's rows are copied in and vacuumed as
-    `process.fill_log` leaves them."""
+    `process.fill_log` does."""
     connection = await asyncpg.connect(pg.dsn("journeyflow"))
     try:
         await connection.execute('DROP DATABASE IF EXISTS "ab_run" WITH (FORCE)')
@@ -107,8 +111,7 @@ async def fresh_copy(pg: BenchPostgres, log: Path, tree: Path) -> str:
         await target.execute(
             "SELECT setval(pg_get_serial_sequence('event_log', 'seq'), max(seq)) FROM event_log"
         )
-        await target.execute("VACUUM event_log")
-        await target.execute("ANALYZE")
+        await process.vacuum_log(target)
     finally:
         await target.close()
     await pg.settle()
@@ -150,6 +153,7 @@ async def compare(trees: dict[str, Path], events: int, rounds: int) -> dict[str,
         if not await pg.exists(template):
             say(f"filling the template log with {events:,} events (kept for later comparisons)")
             await process.fill_log(await pg.fresh(template), process.log_rows(events, seed=3))
+            dumped(pg, template).unlink(missing_ok=True)  # a dump of an earlier template
         log = await dump_log(pg, template)
         a, b = trees
         for _ in range(rounds):
@@ -173,12 +177,7 @@ def _counted(figures: dict[str, Any]) -> str:
     """The run's WAL and row writes an event (counted, so steady across machine speeds), when
     its revision's bench measures them."""
     written = figures.get("postgres_writes")
-    if written is None:
-        return ""
-    return (
-        f"; WAL {written['wal_bytes_per_event']:,.0f} bytes, "
-        f"{written['row_writes_per_event']:.2f} row writes an event"
-    )
+    return "" if written is None else f"; {writes.headline(written)}"
 
 
 def main() -> None:

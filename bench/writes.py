@@ -103,6 +103,14 @@ def per_event(before: Writes, after: Writes, events: int) -> dict[str, Any]:
     }
 
 
+def headline(writes: dict[str, Any]) -> str:
+    """WAL bytes and row writes an event."""
+    return (
+        f"WAL {writes['wal_bytes_per_event']:,.0f} bytes, "
+        f"{writes['row_writes_per_event']:.2f} row writes an event"
+    )
+
+
 def describe(writes: dict[str, Any]) -> str:
     """One line: WAL and row writes an event, the busiest tables with their HOT share."""
     busiest = sorted(writes["tables"].items(), key=lambda item: -item[1]["rows_per_event"])
@@ -112,7 +120,4 @@ def describe(writes: dict[str, Any]) -> str:
         parts.append(
             f"{name} {table['rows_per_event']:.2f}" + ("" if hot is None else f" ({hot:.0%} HOT)")
         )
-    return (
-        f"WAL {writes['wal_bytes_per_event']:,.0f} bytes, "
-        f"{writes['row_writes_per_event']:.2f} row writes an event: " + ", ".join(parts)
-    )
+    return f"{headline(writes)}: " + ", ".join(parts)
