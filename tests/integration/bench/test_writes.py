@@ -3,6 +3,7 @@ have disconnected, HOT updates apart, and the WAL between the two snapshots."""
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from pathlib import Path
 
@@ -28,9 +29,14 @@ async def test_counts_every_row_written_by_sessions_that_have_disconnected(
         # An update of the primary key: never HOT.
         await session.execute("UPDATE processor_positions SET consumer = 'x' WHERE consumer = 'c2'")
         await session.execute("DELETE FROM processor_positions WHERE consumer LIKE 'c1%'")
+        # Asked while the session is still connected (its last counters not yet published):
+        # the snapshot waits for it to go.
+        after_it_left = asyncio.ensure_future(writes.snapshot(database_url))
+        await asyncio.sleep(0.3)
+        assert not after_it_left.done()
     finally:
         await session.close()  # its counters are published as it exits
-    after = await writes.snapshot(database_url)
+    after = await after_it_left
 
     counted = writes.per_event(before, after, events=10)
 
