@@ -11,20 +11,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
-from datetime import datetime
-from typing import NamedTuple
 
-from journeyflow.identity.keys import CONTACT, IdKey
+from journeyflow.identity.keys import IdKey
+from journeyflow.identity.sightings import EventRef, identifier_rows, profile_rows
 from journeyflow.identity.stitch import KnownProfiles, StitchPlan
 from journeyflow.store.database import Connection
-
-
-class EventRef(NamedTuple):
-    """What the identity tables record about the event behind a change."""
-
-    source: str
-    event_id: str
-    occurred_at: datetime
 
 
 async def load_known(connection: Connection, keys: Sequence[IdKey]) -> KnownProfiles:
@@ -112,14 +103,9 @@ async def _create_profiles(
             len(plan.new_profiles),
         )
         real.update(zip(plan.new_profiles, sorted(r["id"] for r in rows), strict=True))
-    seen: dict[int, tuple[datetime, datetime]] = {}
-    for seq, profile in plan.assignments.items():
-        at = events[seq].occurred_at
-        first, last = seen.get(real[profile], (at, at))
-        seen[real[profile]] = (min(first, at), max(last, at))
     await connection.copy_records_to_table(
         "customer_delta",
-        records=[(i, *seen[i]) for i in sorted(seen)],
+        records=profile_rows(plan, events, real),
         columns=("id", "first_seen", "last_seen"),
     )
     await connection.execute(_UPSERT_CUSTOMERS)
@@ -204,32 +190,13 @@ async def record_identifiers(
     known: KnownProfiles,
 ) -> None:
     """Insert new identifiers; widen the first/last seen of known ones the batch saw outside
-    them. Contact keys are internal (never shown): once inserted, they are left alone."""
-    keys: list[IdKey] = []
-    owners: list[int] = []
-    firsts: list[datetime] = []
-    lasts: list[datetime] = []
-    for key, seqs in plan.seen_keys.items():
-        owner = plan.new_keys.get(key)
-        if owner is None and key.type == CONTACT:
-            continue
-        times = [events[s].occurred_at for s in seqs]
-        first, last = min(times), max(times)
-        stored = known.seen.get(key)
-        if owner is None and stored is not None and stored[0] <= first and last <= stored[1]:
-            continue
-        keys.append(key)
-        owners.append(0 if owner is None else real.get(owner, owner))
-        firsts.append(first)
-        lasts.append(last)
-    if not keys:
+    them (`sightings.identifier_rows`)."""
+    rows = identifier_rows(plan, events, real, known)
+    if not rows:
         return
     await connection.copy_records_to_table(
         "identifier_delta",
-        records=[
-            (key.type, key.value, owner, first, last)
-            for key, owner, first, last in zip(keys, owners, firsts, lasts, strict=True)
-        ],
+        records=rows,
         columns=("type", "value", "customer_id", "first_seen", "last_seen"),
     )
     await connection.execute(_UPSERT_IDENTIFIERS)

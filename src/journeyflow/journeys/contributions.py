@@ -98,6 +98,25 @@ def pruned(total: Contributions) -> Contributions:
     return result
 
 
+LabelSet = tuple[str, str, str]
+"""`(channel, intent, department)`, as stored in a bucket (unknown intent and department "")."""
+
+
+def by_labels(total: Contributions) -> dict[LabelSet, dict[str, int]]:
+    """The same values summed over minutes and sources: what Prometheus's counters are moved by
+    (one label set for many buckets, so the collectors are looked up once each)."""
+    sums: dict[LabelSet, dict[str, int]] = {}
+    for bucket, counts in total.items():
+        labels = (bucket.channel, bucket.intent, bucket.department)
+        cell = sums.get(labels)
+        if cell is None:
+            sums[labels] = dict(counts)
+            continue
+        for metric, value in counts.items():
+            cell[metric] = cell.get(metric, 0) + value
+    return sums
+
+
 def cells(total: Contributions) -> Counter[tuple[Bucket, str]]:
     """The same values keyed `(bucket, metric)`: one number per scorecard cell."""
     return Counter({(b, m): v for b, counts in total.items() for m, v in counts.items() if v})

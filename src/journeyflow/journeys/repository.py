@@ -17,6 +17,7 @@ from journeyflow.journeys.contributions import METRICS, Bucket, Contributions
 from journeyflow.journeys.derive import LOOSE_KINDS
 from journeyflow.journeys.facts import EventFacts
 from journeyflow.journeys.model import Contact, Derived, Journey, Survey
+from journeyflow.journeys.rows import PRIMARY_KEYS, bucket_rows, rewritten
 from journeyflow.store.database import Connection
 
 EMPTY = Derived((), (), ())
@@ -127,13 +128,6 @@ async def replace(
             await connection.copy_records_to_table(table, records=records, columns=columns)
 
 
-_PRIMARY_KEYS = {
-    "contacts": (("source", "text"), ("contact_id", "text")),
-    "journeys": (("id", "text"),),
-    "journey_surveys": (("source", "text"), ("event_id", "text")),
-}
-
-
 async def rewrite(connection: Connection, moved: Mapping[int, tuple[Derived, Derived]]) -> None:
     """Take each customer's stored rows from `old` to `new` (`moved[customer]`), touching only
     rows that differ: an unchanged contact, journey or survey is neither deleted nor rewritten.
@@ -141,25 +135,8 @@ async def rewrite(connection: Connection, moved: Mapping[int, tuple[Derived, Der
     The pairs may leave out each customer's leading rows that new events left as they were
     (`after_shared_start`): a customer's rows have distinct keys, so none of them can reappear
     further on, and what is not in a pair stays as it is."""
-    gone: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
-    added: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
-    for customer in sorted(moved):
-        old, new = moved[customer]
-        for table, before, after in (
-            ("contacts", old.contacts, new.contacts),
-            ("journeys", old.journeys, new.journeys),
-            ("journey_surveys", old.surveys, new.surveys),
-        ):
-            if before == after:
-                continue
-            keep = set(after)
-            names = [name for name, _ in _PRIMARY_KEYS[table]]
-            gone[table].extend(
-                (customer, *(getattr(row, n) for n in names)) for row in before if row not in keep
-            )
-            was = set(before)
-            added[table].extend((customer, *row) for row in after if row not in was)
-    for table, keys in _PRIMARY_KEYS.items():
+    gone, added = rewritten(moved)
+    for table, keys in PRIMARY_KEYS.items():
         if gone[table]:
             names = ["customer_id", *(name for name, _ in keys)]
             types = ["bigint", *(type_ for _, type_ in keys)]
@@ -179,8 +156,6 @@ async def rewrite(connection: Connection, moved: Mapping[int, tuple[Derived, Der
             await connection.copy_records_to_table(table, records=added[table], columns=columns)
 
 
-_ZEROS = dict.fromkeys(METRICS, 0)
-"""Every metric in column order: `{**_ZEROS, **counts}` lists a bucket's values in that order."""
 _METRIC_LIST = ", ".join(METRICS)
 _KEY_LIST = ", ".join(KEYS)
 _ADDED = ", ".join(f"{m} = b.{m} + excluded.{m}" for m in METRICS)
@@ -207,17 +182,16 @@ empties the staging table (all three see the rows as they were staged)."""
 
 async def apply_deltas(connection: Connection, delta: Contributions) -> None:
     """Add `delta` to the minute buckets and their hourly rollup; drop rows left all-zero."""
-    rows = sorted(delta.items())  # one lock order for every writer
-    if not rows:
+    if not delta:
         return
     await connection.copy_records_to_table(
-        "bucket_delta",
-        records=[(*bucket, *{**_ZEROS, **counts}.values()) for bucket, counts in rows],
-        columns=("minute", *KEYS, *METRICS),
+        "bucket_delta", records=bucket_rows(delta), columns=("minute", *KEYS, *METRICS)
     )
     await connection.execute(_APPLY_DELTAS)
     # Only a decrease can leave a row all-zero; drop those (rows nobody counts in any more).
-    shrunk = [bucket for bucket, counts in rows if any(v < 0 for v in counts.values())]
+    shrunk = sorted(
+        bucket for bucket, counts in delta.items() if any(v < 0 for v in counts.values())
+    )
     if shrunk:
         hours = sorted({b._replace(minute=b.minute.replace(minute=0)) for b in shrunk})
         await _drop_zero_rows(connection, "metric_buckets", "minute", shrunk)

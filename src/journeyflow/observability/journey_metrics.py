@@ -13,6 +13,7 @@ from collections import Counter as Tally
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
 from journeyflow.journeys.changes import Changes, Observation
+from journeyflow.journeys.contributions import by_labels
 from journeyflow.journeys.definitions import Definitions
 
 COUNTERS = {
@@ -87,23 +88,15 @@ class JourneyMetrics:
 
     def record(self, changes: Changes, definitions: Definitions) -> None:
         """Move the collectors by a committed batch's changes."""
-        # Summed straight into label sets (each bucket's labels found once): only the totals
-        # decide between a counter and a correction.
+        # Summed by label set in compiled code, then by the names the label sets go by (several
+        # intents may be `other`): only the totals decide between a counter and a correction.
         totals: Tally[tuple[str, str, str, str]] = Tally()
-        named_as: dict[tuple[str, str, str], tuple[str, str]] = {}
         counted = self.counters
-        for bucket, counts in changes.buckets.items():
-            raw = (bucket.channel, bucket.intent, bucket.department)
-            named = named_as.get(raw)
-            if named is None:
-                named = (
-                    definitions.intent_label(bucket.intent),
-                    definitions.department_label(bucket.department),
-                )
-                named_as[raw] = named
+        for (channel, intent, department), counts in by_labels(changes.buckets).items():
+            named = (definitions.intent_label(intent), definitions.department_label(department))
             for metric, value in counts.items():
                 if metric in counted:
-                    totals[(metric, bucket.channel, *named)] += value
+                    totals[(metric, channel, *named)] += value
         for (metric, channel, intent, department), value in totals.items():
             if value > 0:
                 self.counters[metric].labels(channel, intent, department).inc(value)

@@ -16,7 +16,6 @@ batch's own. Otherwise it plans again; either way the plan is the one it would h
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
@@ -24,6 +23,7 @@ from typing import Any
 
 from journeyflow.identity import repository as identities
 from journeyflow.identity.keys import IdentifierRules
+from journeyflow.identity.sightings import EventRef
 from journeyflow.identity.stitch import (
     EventKeys,
     KnownProfiles,
@@ -33,12 +33,18 @@ from journeyflow.identity.stitch import (
 )
 from journeyflow.journeys.changes import Changes
 from journeyflow.journeys.definitions import Definitions
-from journeyflow.journeys.derive import can_change, derivable
-from journeyflow.journeys.facts import EventFacts
 from journeyflow.journeys.recompute import recompute
 from journeyflow.journeys.state_cache import StateCache
 from journeyflow.log import LoggedEvent
 from journeyflow.process.decode import BatchEvent, CorruptLogRecord, decode
+from journeyflow.process.placement import (
+    affected,
+    appended,
+    customers_of,
+    merged_profiles,
+    row_tail,
+    timeline_rows,
+)
 from journeyflow.store.database import Connection
 from journeyflow.timeline import writer as timeline
 from journeyflow.timeline.writer import TimelineRow, TimelineWrite
@@ -60,7 +66,7 @@ class PreparedBatch:
 
     events: list[BatchEvent]
     keys: list[EventKeys]
-    refs: dict[int, identities.EventRef]
+    refs: dict[int, EventRef]
     """The identity tables' record of each event, by seq."""
     kept: list[BatchEvent]
     """One event per `(source, event_id)`, as `timeline.latest` keeps them."""
@@ -70,12 +76,12 @@ class PreparedBatch:
     @classmethod
     def of(cls, events: list[BatchEvent], keys: list[EventKeys]) -> PreparedBatch:
         make = tuple.__new__  # not the named tuple's constructor, a Python function
-        refs: dict[int, identities.EventRef] = {}
+        refs: dict[int, EventRef] = {}
         for e in events:
             f = e.facts
-            refs[e.seq] = make(identities.EventRef, (f.source, f.event_id, f.occurred_at))
+            refs[e.seq] = make(EventRef, (f.source, f.event_id, f.occurred_at))
         kept = timeline.latest(events)
-        return cls(events, keys, refs, kept, [_row_tail(e) for e in kept])
+        return cls(events, keys, refs, kept, [row_tail(e) for e in kept])
 
     @property
     def last_seq(self) -> int:
@@ -83,11 +89,7 @@ class PreparedBatch:
 
     def rows(self, customer_of: dict[int, int]) -> list[TimelineRow]:
         """The batch's timeline rows, one per event, once each event's customer is known."""
-        make = tuple.__new__
-        return [
-            make(TimelineRow, (customer_of[e.seq], *tail))
-            for e, tail in zip(self.kept, self.tails, strict=True)
-        ]
+        return timeline_rows(self.kept, self.tails, customer_of)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,10 +180,10 @@ class BatchApplier:
         known, plan, planned_ahead = await self._stitch(connection, batch)
         refs = batch.refs
         real = await identities.apply_plan(connection, plan, refs, known)
-        customer_of = {e.seq: real[plan.assignments[e.seq]] for e in events}
+        customer_of = customers_of(events, plan, real)
         rows = batch.rows(customer_of)
-        merged = _merged(plan, real)
-        affected = _affected(events, customer_of, merged)
+        merged = merged_profiles(plan, real)
+        customers = affected(events, customer_of, merged)
         written = TimelineWrite(0)
 
         async def write() -> set[int]:
@@ -193,18 +195,18 @@ class BatchApplier:
         alongside = None if any(e.revision for e in events) else write
         if alongside is None:
             # What a revision replaces (and whose timeline it leaves) is known once it is written.
-            affected |= await write()
-            appended = _appended(affected, written, batch.kept, merged)
+            customers |= await write()
+            gained = appended(customers, written, batch.kept, merged)
         else:
             # First revisions only: each is a plain insert unless it is on a timeline already
             # (then `write` says whose). Derive assuming so while Postgres writes them.
-            appended = _appended(affected, TimelineWrite(len(rows), rows), batch.kept, merged)
+            gained = appended(customers, TimelineWrite(len(rows), rows), batch.kept, merged)
         changes = await recompute(
             connection,
-            affected,
+            customers,
             self.definitions,
             cache=self.cache,
-            appended=appended,
+            appended=gained,
             alongside=alongside,
             meanwhile=None if upcoming is None else _PlanAhead(self, upcoming),
         )
@@ -273,57 +275,3 @@ class _PlanAhead:
     async def work(self) -> None:
         if self._read is not None:
             await self._applier.plan_ahead(*self._read)
-
-
-def _row_tail(event: BatchEvent) -> tuple[Any, ...]:
-    """`event`'s timeline row without its first column, the customer id."""
-    f = event.facts
-    return (
-        f.occurred_at,
-        event.received_at or f.occurred_at,
-        f.source,
-        f.event_id,
-        event.revision,
-        f.kind,
-        f.channel,
-        f.contact_id,
-        event.payload,
-    )
-
-
-def _affected(
-    events: Sequence[BatchEvent], customer_of: dict[int, int], merged: set[int]
-) -> set[int]:
-    """Customers whose derived state may have changed: assigned an event that can change it,
-    merged away, or survivors."""
-    affected = {
-        customer_of[e.seq]
-        for e in events
-        if can_change(e.facts.kind, e.facts.contact_id, e.revision)
-    }
-    return affected | merged
-
-
-def _merged(plan: StitchPlan, real: dict[int, int]) -> set[int]:
-    """Profiles merged away in this batch and their survivors."""
-    profiles: set[int] = set()
-    for merged, survivor in plan.survivor.items():
-        profiles.add(real.get(merged, merged))
-        profiles.add(real.get(survivor, survivor))
-    return profiles
-
-
-def _appended(
-    affected: set[int], written: TimelineWrite, kept: Sequence[BatchEvent], merged: set[int]
-) -> dict[int, list[EventFacts]]:
-    """Affected customers whose timelines only gained plain inserts, with the derivable ones
-    (the rest of their history is what the state cache holds, if it is current). `kept`: the
-    events the written rows were made of."""
-    uncertain = written.changed | merged
-    facts = {(f.source, f.event_id): f for e in kept if derivable(f := e.facts)}
-    appended: dict[int, list[EventFacts]] = defaultdict(list)
-    for row in written.inserted:
-        fact = facts.get((row.source, row.event_id))
-        if fact is not None:
-            appended[row.customer_id].append(fact)
-    return {c: appended.get(c, []) for c in affected if c not in uncertain}

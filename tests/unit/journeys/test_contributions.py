@@ -15,6 +15,7 @@ from journeyflow.journeys.contributions import (
     Bucket,
     Contributions,
     accumulate,
+    by_labels,
     cells,
     contributions,
 )
@@ -120,3 +121,16 @@ def test_every_metric_has_a_bucket_column() -> None:
 
     migration = importlib.import_module("journeyflow.store.migrations.versions.0003_journeys")
     assert migration.METRICS == METRICS
+
+
+def test_label_sets_sum_their_buckets_over_minutes_and_sources() -> None:
+    total: Contributions = {
+        Bucket(at(1), "voice", "billing", "", "ivr"): {"contacts": 2, "transfers": 1},
+        Bucket(at(2), "voice", "billing", "", "crm"): {"contacts": -1},
+        Bucket(at(1), "chat", "billing", "", "ivr"): {"contacts": 5},
+    }
+
+    assert by_labels(total) == {
+        ("voice", "billing", ""): {"contacts": 1, "transfers": 1},
+        ("chat", "billing", ""): {"contacts": 5},
+    }
