@@ -54,7 +54,7 @@ def combine(parts: Iterable[Derived]) -> Derived:
         contacts.extend(part.contacts)
         journeys.extend(part.journeys)
         surveys.extend(part.surveys)
-    return Derived(tuple(contacts), tuple(journeys), tuple(surveys))
+    return _derived(tuple(contacts), tuple(journeys), tuple(surveys))
 
 
 def trim(old: Derived, new: Derived) -> tuple[Derived, Derived]:
@@ -67,12 +67,12 @@ def trim(old: Derived, new: Derived) -> tuple[Derived, Derived]:
         (old.surveys, new.surveys),
     ):
         if not (before and after):
-            parts.append((before, after))  # nothing in common (no Counters to make)
+            parts.append((before, after))  # nothing in common (nothing to count)
             continue
-        common = Counter(before) & Counter(after)
+        common = _shared_rows(before, after)
         parts.append((_without(before, common), _without(after, common)))
     (oc, nc), (oj, nj), (os_, ns) = parts
-    return Derived(oc, oj, os_), Derived(nc, nj, ns)
+    return _derived(oc, oj, os_), _derived(nc, nj, ns)
 
 
 def after_shared_start(old: Derived, new: Derived) -> tuple[Derived, Derived]:
@@ -82,7 +82,15 @@ def after_shared_start(old: Derived, new: Derived) -> tuple[Derived, Derived]:
     oc, nc = _after_shared(old.contacts, new.contacts)
     oj, nj = _after_shared(old.journeys, new.journeys)
     os_, ns = _after_shared(old.surveys, new.surveys)
-    return Derived(oc, oj, os_), Derived(nc, nj, ns)
+    return _derived(oc, oj, os_), _derived(nc, nj, ns)
+
+
+def _derived(
+    contacts: tuple[Contact, ...], journeys: tuple[Journey, ...], surveys: tuple[Survey, ...]
+) -> Derived:
+    """`Derived(contacts, journeys, surveys)` without the named tuple's constructor, a Python
+    function (a frame for each of the several made for every customer re-derived)."""
+    return tuple.__new__(Derived, (contacts, journeys, surveys))
 
 
 def _after_shared(
@@ -94,14 +102,30 @@ def _after_shared(
     return (before[shared:], after[shared:]) if shared else (before, after)
 
 
-def _without(rows: tuple[Any, ...], common: Counter[Any]) -> tuple[Any, ...]:
+def _shared_rows(before: tuple[Any, ...], after: tuple[Any, ...]) -> dict[Any, int]:
+    """How many times each row is in both (the multiset intersection; plain dicts, which the
+    compiled module works on directly, where `Counter` runs Python for every call)."""
+    unmatched: dict[Any, int] = {}
+    for row in before:
+        unmatched[row] = unmatched.get(row, 0) + 1
+    common: dict[Any, int] = {}
+    for row in after:
+        n = unmatched.get(row, 0)
+        if n:
+            unmatched[row] = n - 1
+            common[row] = common.get(row, 0) + 1
+    return common
+
+
+def _without(rows: tuple[Any, ...], common: dict[Any, int]) -> tuple[Any, ...]:
     if not common:
         return rows
-    left = Counter(common)
+    left = dict(common)
     kept = []
     for row in rows:
-        if left[row] > 0:
-            left[row] -= 1
+        n = left.get(row, 0)
+        if n:
+            left[row] = n - 1
         else:
             kept.append(row)
     return tuple(kept)

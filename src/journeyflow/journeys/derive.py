@@ -23,7 +23,8 @@ def derive_sorted(timeline: Sequence[EventFacts], definitions: Definitions) -> D
     """`derive` of a timeline already sorted by `EventFacts.order`."""
     contacts, loose = contacts_and_loose(timeline, definitions)
     linked, journeys = link(contacts, loose, definitions)
-    return Derived(tuple(linked), tuple(journeys), tuple(surveys_in(timeline, contacts)))
+    surveys = surveys_in(timeline, contacts)
+    return tuple.__new__(Derived, (tuple(linked), tuple(journeys), tuple(surveys)))
 
 
 def derivable(facts: EventFacts) -> bool:
