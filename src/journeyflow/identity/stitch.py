@@ -83,6 +83,14 @@ class StitchPlan:
     """merged-away profile -> final survivor, for every merge in the plan."""
 
 
+def distinct_keys(events: Iterable[EventKeys]) -> list[IdKey]:
+    """Every key the events carry, once each, in no particular order (what to look up)."""
+    keys: set[IdKey] = set()
+    for event in events:
+        keys.update(event.keys)
+    return list(keys)
+
+
 def needing_counts(events: Iterable[EventKeys], owner: Mapping[IdKey, int]) -> set[int]:
     """The stored profiles whose identifier counts the stitcher may consult for this batch.
 

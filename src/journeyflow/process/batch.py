@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from itertools import chain
 from typing import Any
 
 from journeyflow.identity import repository as identities
@@ -29,6 +28,7 @@ from journeyflow.identity.stitch import (
     KnownProfiles,
     Stitcher,
     StitchPlan,
+    distinct_keys,
     needing_counts,
 )
 from journeyflow.journeys.changes import Changes
@@ -240,8 +240,7 @@ class BatchApplier:
 
     async def known(self, connection: Connection, batch: PreparedBatch) -> KnownProfiles:
         """What the store knows of the batch's keys, and of the profiles whose counts matter."""
-        keys = list(set(chain.from_iterable(event.keys for event in batch.keys)))  # any order
-        known = await identities.load_known(connection, keys)
+        known = await identities.load_known(connection, distinct_keys(batch.keys))
         counted = needing_counts(batch.keys, known.owner)
         await identities.load_counts(connection, known, counted, self._limited_types)
         return known

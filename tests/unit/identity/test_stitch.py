@@ -19,6 +19,7 @@ from journeyflow.identity.stitch import (
     Merge,
     Stitcher,
     StitchPlan,
+    distinct_keys,
     needing_counts,
 )
 from journeyflow.settings import IdentitySettings
@@ -600,3 +601,12 @@ def test_reading_counts_only_where_needed_plans_exactly_as_reading_them_all(
     )
     stitch = Stitcher(SMALL_LIMITS)
     assert stitch.plan(batch, partial) == stitch.plan(batch, store)
+
+
+def test_a_batch_looks_up_each_of_its_keys_once() -> None:
+    events = [EventKeys(1, [email(1), phone(1)]), EventKeys(2, [phone(1), contact(1)])]
+
+    keys = distinct_keys(events)
+
+    assert sorted(keys) == sorted([email(1), phone(1), contact(1)])
+    assert len(keys) == 3
