@@ -26,6 +26,11 @@ _STARTED: Final = "contact.started"
 _ENDED: Final = "contact.ended"
 _TRANSFERRED: Final = "contact.transferred"
 _ESCALATED: Final = "contact.escalated"
+INTRINSIC: Final = 16
+"""Contact fields decided by the contact's own events; the rest are decided across contacts."""
+DECIDED_LATER: Final = tuple(Contact._field_defaults[f] for f in Contact._fields[INTRINSIC:])
+"""Those fields' defaults. Contacts are made with `tuple.__new__`, which takes every field: a
+named tuple's own constructor is a Python function (a frame for each contact re-derived)."""
 
 
 @lru_cache(maxsize=1 << 15)
@@ -118,23 +123,27 @@ def _contact(events: list[EventFacts], self_service: frozenset[str]) -> Contact 
         return None
     first = events[0]
     assert first.contact_id is not None
-    return Contact(
-        first.source,
-        first.contact_id,
-        first.occurred_at,
-        first.channel,
-        intent,
-        department,
-        ended_at,
-        outcome,
-        outcome_at,
-        assisted,
-        first.channel in self_service,
-        transfers,
-        escalations,
-        handle,
-        reference,
-        tuple(verified),
+    return tuple.__new__(
+        Contact,
+        (
+            first.source,
+            first.contact_id,
+            first.occurred_at,
+            first.channel,
+            intent,
+            department,
+            ended_at,
+            outcome,
+            outcome_at,
+            assisted,
+            first.channel in self_service,
+            transfers,
+            escalations,
+            handle,
+            reference,
+            tuple(verified),
+            *DECIDED_LATER,
+        ),
     )
 
 

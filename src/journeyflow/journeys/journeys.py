@@ -16,13 +16,12 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Final
 
+from journeyflow.journeys.contacts import INTRINSIC
 from journeyflow.journeys.definitions import Definitions
 from journeyflow.journeys.facts import EventFacts
 from journeyflow.journeys.model import Contact, Journey
 
 CASE_RESOLVED: Final = "case.resolved"
-_INTRINSIC: Final = 16
-"""Contact fields decided by the contact's own events; the rest are decided here."""
 
 
 @lru_cache(maxsize=65_536)
@@ -65,7 +64,7 @@ def link(
             linked[index] = tuple.__new__(
                 Contact,
                 (
-                    *contact[:_INTRINSIC],
+                    *contact[:INTRINSIC],
                     ident,
                     repeat[index],
                     followed[index],
@@ -150,23 +149,27 @@ def _journey(
         verified.extend(contact.verified_at)
         transfers += contact.transfers
         escalations += contact.escalations
-    return Journey(
-        ident,
-        first.started_at,
-        members[-1].started_at,
-        intent,
-        first.channel,
-        first.department,
-        first.source,
-        len(members),
-        tuple(channels),
-        transfers,
-        escalations,
-        switches,
-        blind,
-        len(verified),
-        min(verified) if verified else None,
-        max(verified) if verified else None,
+    return tuple.__new__(
+        Journey,
+        (
+            ident,
+            first.started_at,
+            members[-1].started_at,
+            intent,
+            first.channel,
+            first.department,
+            first.source,
+            len(members),
+            tuple(channels),
+            transfers,
+            escalations,
+            switches,
+            blind,
+            len(verified),
+            min(verified) if verified else None,
+            max(verified) if verified else None,
+            None,  # resolved_at: decided by `_resolve`
+        ),
     )
 
 
@@ -203,8 +206,13 @@ def _resolve(
     for journey in journeys:
         times = candidates.get(journey.id)
         valid = [t for t in times if t >= journey.last_contact_at] if times else None
-        resolved.append(journey._replace(resolved_at=min(valid)) if valid else journey)
+        resolved.append(_resolved(journey, min(valid)) if valid else journey)
     return resolved
+
+
+def _resolved(journey: Journey, at: datetime) -> Journey:
+    """`journey._replace(resolved_at=at)`, its last field, without a named tuple's Python."""
+    return tuple.__new__(Journey, (*journey[:-1], at))
 
 
 def _journey_at(
