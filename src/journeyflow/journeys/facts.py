@@ -7,6 +7,7 @@ reads a customer's whole history every time one of its events arrives).
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, Final, NamedTuple
 
@@ -86,6 +87,19 @@ def _shared(value: str | None) -> str | None:
 def by_order(event: EventFacts) -> tuple[datetime, int, str, str]:
     """Sort key of `EventFacts.order`."""
     return (event.occurred_at, KIND_ORDER.get(event.kind, 5), event.source, event.event_id)
+
+
+def extended(
+    history: tuple[EventFacts, ...], added: Sequence[EventFacts]
+) -> tuple[EventFacts, ...]:
+    """`history` (sorted by `by_order`) with `added`, sorted: new events mostly come after the
+    history's last, and then they are only sorted among themselves."""
+    if not added:
+        return history
+    ordered = sorted(added, key=by_order)
+    if history and by_order(ordered[0]) > by_order(history[-1]):
+        return history + tuple(ordered)
+    return tuple(sorted((*history, *added), key=by_order))
 
 
 def handle_ms(measures: dict[str, Any]) -> int | None:

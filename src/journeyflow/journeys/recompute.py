@@ -34,7 +34,7 @@ from journeyflow.journeys.changes import (
 )
 from journeyflow.journeys.definitions import Definitions
 from journeyflow.journeys.derive import derive_sorted
-from journeyflow.journeys.facts import EventFacts, by_order
+from journeyflow.journeys.facts import EventFacts, by_order, extended
 from journeyflow.journeys.model import Derived
 from journeyflow.journeys.state_cache import CustomerState, StateCache
 from journeyflow.store.database import Connection
@@ -91,7 +91,7 @@ async def recompute(
                 continue
             entry = cache.get(customer, stamps[customer].seen)
             if entry is not None:
-                histories[customer] = _merged(entry.history, added)
+                histories[customer] = extended(entry.history, added)
                 stored[customer] = entry.derived
         cache.hits += len(histories)
         cache.misses += len(live) - len(histories)
@@ -177,7 +177,7 @@ async def _derive_while_writing(
     unread = [c for c in customers if c not in histories]
     await _read_histories(connection, unread, histories)
     for customer in unread:
-        histories[customer] = _merged(histories[customer], appended[customer])
+        histories[customer] = extended(histories[customer], appended[customer])
     await _read_stored(connection, customers, stored)
     found = Changes()
     task = asyncio.ensure_future(write())
@@ -280,11 +280,3 @@ def changes_of(
             news.append(after)
         moved[customer] = (before or repository.EMPTY, after or repository.EMPTY)
     return changes(*trim(combine(olds), combine(news)))
-
-
-def _merged(history: tuple[EventFacts, ...], added: Sequence[EventFacts]) -> tuple[EventFacts, ...]:
-    if not added:
-        return history
-    if history and min(map(by_order, added)) > by_order(history[-1]):
-        return history + tuple(sorted(added, key=by_order))
-    return tuple(sorted((*history, *added), key=by_order))
