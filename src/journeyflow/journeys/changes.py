@@ -17,7 +17,7 @@ from journeyflow.journeys.contributions import (
     contributions,
     pruned,
 )
-from journeyflow.journeys.model import Contact, Derived, Journey, Survey
+from journeyflow.journeys.model import Contact, Derived, Journey, Survey, derived_of
 
 SwitchKey = tuple[str, str, str]
 """(from_channel, to_channel, "carried" | "lost")"""
@@ -54,7 +54,7 @@ def combine(parts: Iterable[Derived]) -> Derived:
         contacts.extend(part.contacts)
         journeys.extend(part.journeys)
         surveys.extend(part.surveys)
-    return _derived(tuple(contacts), tuple(journeys), tuple(surveys))
+    return derived_of(tuple(contacts), tuple(journeys), tuple(surveys))
 
 
 def trim(old: Derived, new: Derived) -> tuple[Derived, Derived]:
@@ -72,7 +72,7 @@ def trim(old: Derived, new: Derived) -> tuple[Derived, Derived]:
         common = _shared_rows(before, after)
         parts.append((_without(before, common), _without(after, common)))
     (oc, nc), (oj, nj), (os_, ns) = parts
-    return _derived(oc, oj, os_), _derived(nc, nj, ns)
+    return derived_of(oc, oj, os_), derived_of(nc, nj, ns)
 
 
 def after_shared_start(old: Derived, new: Derived) -> tuple[Derived, Derived]:
@@ -82,15 +82,7 @@ def after_shared_start(old: Derived, new: Derived) -> tuple[Derived, Derived]:
     oc, nc = _after_shared(old.contacts, new.contacts)
     oj, nj = _after_shared(old.journeys, new.journeys)
     os_, ns = _after_shared(old.surveys, new.surveys)
-    return _derived(oc, oj, os_), _derived(nc, nj, ns)
-
-
-def _derived(
-    contacts: tuple[Contact, ...], journeys: tuple[Journey, ...], surveys: tuple[Survey, ...]
-) -> Derived:
-    """`Derived(contacts, journeys, surveys)` without the named tuple's constructor, a Python
-    function (a frame for each of the several made for every customer re-derived)."""
-    return tuple.__new__(Derived, (contacts, journeys, surveys))
+    return derived_of(oc, oj, os_), derived_of(nc, nj, ns)
 
 
 def _after_shared(

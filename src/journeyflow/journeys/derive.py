@@ -9,7 +9,7 @@ from journeyflow.journeys.contacts import SURVEY, VERIFIED, contacts_and_loose, 
 from journeyflow.journeys.definitions import Definitions
 from journeyflow.journeys.facts import EventFacts, by_order
 from journeyflow.journeys.journeys import CASE_RESOLVED, link
-from journeyflow.journeys.model import Derived
+from journeyflow.journeys.model import Derived, derived_of
 
 LOOSE_KINDS: Final = frozenset({VERIFIED, SURVEY, CASE_RESOLVED})
 """Kinds that count for contacts and journeys even without a contact id."""
@@ -24,7 +24,7 @@ def derive_sorted(timeline: Sequence[EventFacts], definitions: Definitions) -> D
     contacts, loose = contacts_and_loose(timeline, definitions)
     linked, journeys = link(contacts, loose, definitions)
     surveys = surveys_in(timeline, contacts)
-    return tuple.__new__(Derived, (tuple(linked), tuple(journeys), tuple(surveys)))
+    return derived_of(tuple(linked), tuple(journeys), tuple(surveys))
 
 
 def derivable(facts: EventFacts) -> bool:

@@ -16,7 +16,7 @@ import orjson
 from journeyflow.journeys.contributions import METRICS, Bucket, Contributions
 from journeyflow.journeys.derive import LOOSE_KINDS
 from journeyflow.journeys.facts import EventFacts
-from journeyflow.journeys.model import Contact, Derived, Journey, Survey
+from journeyflow.journeys.model import Contact, Derived, Journey, Survey, derived_of
 from journeyflow.journeys.rows import PRIMARY_KEYS, bucket_rows, rewritten
 from journeyflow.store.database import Connection
 
@@ -94,7 +94,7 @@ async def load_derived(connection: Connection, customers: Sequence[int]) -> dict
             for i in arrays:  # arrays come back as lists; the values hold tuples
                 values[i + 1] = tuple(values[i + 1])
             parts[values[0]][slot].append(kind._make(values[1:]))
-    return {c: Derived(tuple(a), tuple(b), tuple(d)) for c, (a, b, d) in parts.items()}
+    return {c: derived_of(tuple(a), tuple(b), tuple(d)) for c, (a, b, d) in parts.items()}
 
 
 _ARRAYS = frozenset({"verified_at", "channels"})
