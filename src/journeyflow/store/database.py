@@ -27,12 +27,28 @@ async def connect(dsn: str, *, min_size: int = 2, max_size: int = 10) -> asyncpg
     faster timestamp codec."""
     try:
         pool = await asyncpg.create_pool(
-            dsn, min_size=min_size, max_size=max_size, command_timeout=60, init=_prepare
+            dsn,
+            min_size=min_size,
+            max_size=max_size,
+            command_timeout=60,
+            init=_prepare,
+            reset=_keep_session,
         )
     except (OSError, asyncpg.PostgresError) as error:
         raise DatabaseError(f"cannot connect to Postgres: {error}") from error
     assert pool is not None
     return pool
+
+
+async def _keep_session(connection: asyncpg.Connection[asyncpg.Record]) -> None:
+    """Pool `reset`: nothing to undo when a connection goes back to the pool.
+
+    asyncpg's default sends `pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL` on
+    every release: one more round trip, measured at 100 µs of Postgres and 100 µs of Python a
+    checkout (2 µs an event of HTTP ingest in 100-event requests). journeyflow leaves no session
+    state behind: its advisory locks are transaction-level, it sets no session settings and
+    listens to nothing, and its cursors live inside transactions. asyncpg still rolls back a
+    transaction left open before it calls this."""
 
 
 async def _prepare(connection: asyncpg.Connection[asyncpg.Record]) -> None:
