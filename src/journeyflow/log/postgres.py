@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import asyncpg
+import orjson
 from pydantic import TypeAdapter
 
 from journeyflow.events import InteractionEvent
@@ -32,13 +33,18 @@ class PostgresEventLog:
 
     async def append(self, events: Sequence[InteractionEvent]) -> AppendResult:
         """One statement: the request's events travel as one JSON array written by pydantic-core
-        in one call; `journeyflow_log_append` takes the append lock, stores each element as it
-        is (canonical `InteractionEvent.to_json` form) and answers the ones already logged."""
+        in one call, their key columns beside it as a small array of their own (migration
+        0012: Postgres then reads each payload once); `journeyflow_log_append` takes the append
+        lock, stores each element as it is (canonical `InteractionEvent.to_json` form) and
+        answers the ones already logged."""
         now = datetime.now(UTC)
         latest = latest_revisions(events)
         unique = [stamped(events[i], now) for i in latest.values()]
+        keys = orjson.dumps([_key(event) for event in unique]).decode()
         batch = _EVENTS.dump_json(unique, by_alias=True, exclude_none=True).decode()
-        rows = await self._pool.fetch("SELECT * FROM journeyflow_log_append($1::json)", batch)
+        rows = await self._pool.fetch(
+            "SELECT * FROM journeyflow_log_append($1::json, $2::json)", keys, batch
+        )
         already = {(row["duplicate_source"], row["duplicate_event_id"]) for row in rows}
         inserted = {i for key, i in latest.items() if key not in already}
         duplicates = sorted(set(range(len(events))) - inserted)
@@ -47,6 +53,16 @@ class PostgresEventLog:
     async def head(self) -> int:
         async with self._pool.acquire() as connection:
             return await head(connection)
+
+
+def _key(event: InteractionEvent) -> dict[str, object]:
+    """The columns `event_log` keeps beside the payload."""
+    return {
+        "source": event.source,
+        "event_id": event.event_id,
+        "revision": event.revision,
+        "received_at": event.received_at,
+    }
 
 
 async def head(connection: Connection) -> int:

@@ -61,3 +61,36 @@ async def test_stored_payloads_survive_the_migration_down_to_jsonb_and_back(
     assert on_timeline == logged
     again = await client.post("/v1/events", json={"events": [EVENT | {"event_id": "chat-7:x"}]})
     assert again.json()["accepted"] == 1  # the log's append function is back, taking json
+
+
+async def test_each_logged_row_keys_its_own_payload(
+    client: httpx.AsyncClient, database_url: str
+) -> None:
+    """The key columns travel apart from the payloads (migration 0012) and must pair up with
+    them row by row, duplicates and superseded revisions among them."""
+    events = [
+        EVENT | {"event_id": f"e-{n}", "source": source, "revision": revision}
+        for n, (source, revision) in enumerate([("chat", 0), ("crm", 3), ("ivr", 1), ("web", 9)])
+    ]
+    superseded = events[1] | {"revision": 1}
+    answer = await client.post("/v1/events", json={"events": [superseded, *events, events[2]]})
+    assert answer.json() | {"rejected": []} == {"accepted": 4, "duplicates": 2, "rejected": []}
+
+    connection = await asyncpg.connect(database_url)
+    try:
+        rows = await connection.fetch(
+            "SELECT source, event_id, revision, received_at, payload FROM event_log ORDER BY seq"
+        )
+    finally:
+        await connection.close()
+
+    logged = [InteractionEvent.model_validate_json(row["payload"]) for row in rows]
+    assert [(e.source, e.event_id, e.revision) for e in logged] == [
+        ("crm", "e-1", 3),
+        ("chat", "e-0", 0),
+        ("ivr", "e-2", 1),
+        ("web", "e-3", 9),
+    ]
+    assert [(r["source"], r["event_id"], r["revision"], r["received_at"]) for r in rows] == [
+        (e.source, e.event_id, e.revision, e.received_at) for e in logged
+    ]
