@@ -99,6 +99,9 @@ class Measures(_Strict):
     sentiment: float | None = Field(default=None, ge=-1, le=1)
 
 
+NO_MEASURES = Measures()
+
+
 class InteractionEvent(_Strict):
     """One thing that happened to one customer on one channel."""
 
@@ -151,7 +154,9 @@ class InteractionEvent(_Strict):
     from_: RoutingPoint | None = Field(default=None, alias="from")
     to: RoutingPoint | None = None
     outcome: Outcome | None = None
-    measures: Measures = Field(default_factory=Measures)
+    # One shared, frozen default: a default_factory ran Python's BaseModel.__init__ for every
+    # event without measures, a seventh of validating one (0.9 µs of 6).
+    measures: Measures = Field(default=NO_MEASURES, json_schema_extra={"default": {}})
     attributes: dict[str, Any] = Field(
         default_factory=dict,
         description=f"free-form, at most {MAX_ATTRIBUTES} keys and {MAX_ATTRIBUTES_BYTES} bytes",
