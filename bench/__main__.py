@@ -63,14 +63,17 @@ async def run(sizes: dict[str, Any], only: set[str]) -> dict[str, Any]:
             out["hotpath"] = await hotpath.compare(sizes["hotpath_events"])
         if "http" in only:
             dsn = await pg.fresh("bench_http")
+            workers = os.cpu_count() or 1  # an ingest tier runs a worker per core
             with ServeProcess(
-                dsn, DATA / "serve", JOURNEYFLOW_PROCESSING__IN_SERVE="false"
+                dsn, DATA / "serve", workers=workers, JOURNEYFLOW_PROCESSING__IN_SERVE="false"
             ) as serve:
-                say(f"http: ingest tier, closed loop for {sizes['http_seconds']:.0f}s")
+                seconds = sizes["http_seconds"]
+                say(f"http: ingest tier, {workers} workers, closed loop for {seconds:.0f}s")
                 out["http"] = await asyncio.to_thread(
                     ingest.http_throughput, serve, sizes["http_seconds"], 8, pg.cpu_seconds
                 )
                 out["http"]["service_peak_rss_bytes"] = serve.peak_rss
+                out["http"]["workers"] = workers
             await pg.settle()
             dsn = await pg.fresh("bench_http")
             with ServeProcess(dsn, DATA / "serve") as serve:
