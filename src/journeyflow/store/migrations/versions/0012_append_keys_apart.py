@@ -60,29 +60,20 @@ $body$
 """
 
 
-KEYS_APART = _log_append(
-    """
+def _input_rows(keys: str) -> str:
+    """Each payload of `batch` with its key columns, read from the array named `keys`."""
+    return f"""
         SELECT k.source AS s, k.event_id AS i, k.revision AS r, k.received_at AS at,
                e AS payload, n
         FROM json_array_elements(batch) WITH ORDINALITY AS t(e, n)
         JOIN ROWS FROM (
-            json_to_recordset(keys)
+            json_to_recordset({keys})
                 AS (source text, event_id text, revision bigint, received_at timestamptz)
-        ) WITH ORDINALITY AS k(source, event_id, revision, received_at, m) ON k.m = t.n""",
-    "keys json, batch json",
-)
+        ) WITH ORDINALITY AS k(source, event_id, revision, received_at, m) ON k.m = t.n"""
 
-KEYS_FROM_PAYLOADS = _log_append(  # 0007's function
-    """
-        SELECT f.source AS s, f.event_id AS i, f.revision AS r, f.received_at AS at,
-               e AS payload, n
-        FROM json_array_elements(batch) WITH ORDINALITY AS t(e, n)
-        JOIN ROWS FROM (
-            json_to_recordset(batch)
-                AS (source text, event_id text, revision bigint, received_at timestamptz)
-        ) WITH ORDINALITY AS f(source, event_id, revision, received_at, m) ON f.m = t.n""",
-    "batch json",
-)
+
+KEYS_APART = _log_append(_input_rows("keys"), "keys json, batch json")
+KEYS_FROM_PAYLOADS = _log_append(_input_rows("batch"), "batch json")  # 0007's function
 
 
 def upgrade() -> None:
