@@ -70,7 +70,7 @@ async def run(sizes: dict[str, Any], only: set[str]) -> dict[str, Any]:
                 seconds = sizes["http_seconds"]
                 say(f"http: ingest tier, {workers} workers, closed loop for {seconds:.0f}s")
                 out["http"] = await asyncio.to_thread(
-                    ingest.http_throughput, serve, sizes["http_seconds"], 8, pg.cpu_seconds
+                    ingest.http_throughput, serve, seconds, 8, pg.cpu_seconds
                 )
                 out["http"]["service_peak_rss_bytes"] = serve.peak_rss
                 out["http"]["workers"] = workers
